@@ -1,0 +1,1 @@
+"""The collection layer: the only code that talks to a cloud."""

@@ -1,0 +1,1 @@
+"""AWS collectors (one module per service) and the shared session context."""

@@ -1,0 +1,187 @@
+"""The AWS side of collection: session, account, region-scoped clients, error typing.
+
+Clients are created here only, each with the read-only guard and a deliberate retry
+mode, so no collector can forget either.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from scanner.collect.pool import Pool
+from scanner.snapshot import CollectionError
+
+# An operation is a read when its name starts with one of these.
+READ_PREFIXES = ("Get", "List", "Describe", "Head")
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+        "RequestThrottled",
+    }
+)
+
+
+class AwsSetupError(Exception):
+    """Credentials or configuration that prevent any AWS read (a usage error)."""
+
+
+class WriteOperationRefused(Exception):
+    """Raised by the read-only guard before a non-read request leaves the process."""
+
+
+def _refuse_writes(model: Any, **_: Any) -> None:
+    if not model.name.startswith(READ_PREFIXES):
+        raise WriteOperationRefused(f"skyscan only reads: refused {model.name}")
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+class AwsContext:
+    """One account's session plus everything collectors need to read it."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        account: str,
+        home_region: str,
+        regions: tuple[str, ...] | None,
+        endpoint_url: str | None,
+        pool: Pool,
+        max_attempts: int = 5,
+    ) -> None:
+        self.session = session
+        self.account = account
+        self.home_region = home_region
+        self.partition = partition_of(home_region)
+        self.regions = regions  # None: every region the account has
+        self.endpoint_url = endpoint_url
+        self.pool = pool
+        self._config = botocore.config.Config(
+            retries={"mode": "adaptive", "max_attempts": max_attempts},
+            max_pool_connections=max(pool.max_workers, 10),
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        profile: str | None,
+        regions: tuple[str, ...] | None,
+        endpoint_url: str | None,
+        pool: Pool,
+    ) -> AwsContext:
+        """Build the session and learn the account id; AwsSetupError when impossible."""
+        try:
+            session = boto3.Session(profile_name=profile)
+        except botocore.exceptions.ProfileNotFound:
+            raise AwsSetupError(f"--profile: AWS profile {profile!r} is not configured") from None
+        home = session.region_name or (regions[0] if regions else "us-east-1")
+        if session.get_credentials() is None:
+            raise AwsSetupError(
+                "no AWS credentials found (use --profile, AWS_PROFILE or the AWS_* environment variables)"
+            )
+        probe = cls(session, account="", home_region=home, regions=regions, endpoint_url=endpoint_url, pool=pool)
+        try:
+            identity = probe.client("sts", home).get_caller_identity()
+        except botocore.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "Unknown")
+            raise AwsSetupError(f"AWS credentials were rejected by STS ({code})") from None
+        except botocore.exceptions.BotoCoreError as exc:
+            raise AwsSetupError(f"cannot reach AWS STS: {exc.__class__.__name__}") from None
+        probe.account = str(identity["Account"])
+        return probe
+
+    def client(self, service: str, region: str) -> Any:
+        """A cached client for one service and region, guarded to read only."""
+        key = (service, region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
+                )
+                events = client.meta.events
+                events.register("before-call.*.*", _refuse_writes)
+                if service == "s3control" and self.endpoint_url:
+                    events.register("before-sign.s3-control.*", self._drop_account_host_prefix)
+                self._clients[key] = client
+            return client
+
+    def _drop_account_host_prefix(self, request: Any, **_: Any) -> None:
+        # S3 Control puts "<account>." in front of the host. Behind an endpoint
+        # override (an emulator, a VPC endpoint) that name does not resolve, so send
+        # the request to the override's own host.
+        parts = urlsplit(request.url)
+        prefix = f"{self.account}."
+        if parts.hostname and parts.hostname.startswith(prefix):
+            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(prefix):]))
+            request.headers["Host"] = parts.netloc[len(prefix):]
+
+    def error(
+        self,
+        exc: Exception,
+        *,
+        region: str,
+        service: str,
+        operation: str,
+        resource_type: str,
+        resource_id: str | None = None,
+    ) -> CollectionError:
+        """Turn an SDK exception into a typed collection error."""
+        code, message = describe_error(exc)
+        return CollectionError(
+            provider="aws",
+            account=self.account,
+            region=region,
+            service=service,
+            operation=operation,
+            code=code,
+            message=message,
+            resource_type=resource_type,
+            resource_id=resource_id,
+        )
+
+
+def error_code(exc: Exception) -> str:
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+    return ""
+
+
+def describe_error(exc: Exception) -> tuple[str, str]:
+    """(code, message) for a collection error; never includes credentials."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", "Unknown"))
+        if code in THROTTLE_CODES:
+            return "Throttled", f"{code}: throttled past the retry budget"
+        return code, str(err.get("Message", ""))[:300]
+    if isinstance(exc, (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectTimeoutError)):
+        return "Timeout", exc.__class__.__name__
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return "ConnectionError", "could not connect to the endpoint"
+    if isinstance(exc, WriteOperationRefused):
+        return "WriteRefused", str(exc)
+    return exc.__class__.__name__, str(exc)[:300]

@@ -1,0 +1,44 @@
+"""What every collector declares and returns."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.resources.base import Resource
+from scanner.snapshot import CollectionError
+
+
+@dataclass
+class CollectResult:
+    """Records and errors gathered by one collector run; safe to fill from threads."""
+
+    records: list[Resource] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, record: Resource) -> None:
+        with self._lock:
+            self.records.append(record)
+
+    def fail(self, error: CollectionError) -> None:
+        with self._lock:
+            self.errors.append(error)
+
+
+@dataclass(frozen=True)
+class CollectorSpec:
+    """A collector: which record types it produces from which read-only operations.
+
+    ``collect(context, result)`` receives everything it needs by argument (the
+    provider context holds the session, scope and pool); nothing is built at import.
+    """
+
+    name: str  # e.g. "aws.s3"
+    provider: str
+    produces: tuple[str, ...]  # resource type names
+    permissions: tuple[str, ...]  # IAM actions / Azure operations it needs
+    collect: Callable[[Any, CollectResult], None]
+    record_types: tuple[type[Resource], ...] = ()

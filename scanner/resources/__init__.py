@@ -1,0 +1,10 @@
+"""Typed records that collectors produce and checks read."""
+
+from __future__ import annotations
+
+from scanner.resources.aws import AWS_RESOURCE_TYPES
+from scanner.resources.base import Resource
+
+BUILTIN_RESOURCE_TYPES: dict[str, type[Resource]] = {cls.TYPE: cls for cls in AWS_RESOURCE_TYPES}
+
+__all__ = ["BUILTIN_RESOURCE_TYPES", "Resource"]

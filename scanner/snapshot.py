@@ -1,0 +1,171 @@
+"""Everything one collection produced: typed records, collection errors and the scope.
+
+Saved as versioned JSON so a scan can be evaluated offline (``skyscan scan --snapshot``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scanner import atomic
+from scanner.resources import BUILTIN_RESOURCE_TYPES, Resource
+
+SCHEMA_VERSION = 1
+KIND = "skyscan-snapshot"
+
+R = TypeVar("R", bound=Resource)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One account or subscription, and the regions read in it."""
+
+    provider: str
+    account: str
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """A read that failed. ``resource_id`` is None when a whole listing failed, so
+    every check needing ``resource_type`` in that scope must report ERROR."""
+
+    provider: str
+    account: str
+    region: str
+    service: str
+    operation: str
+    code: str
+    message: str
+    resource_type: str
+    resource_id: str | None = None
+
+
+class SnapshotError(Exception):
+    """A snapshot file that cannot be used; the message is one line naming the field."""
+
+
+class Snapshot:
+    def __init__(
+        self,
+        scopes: Iterable[Scope] = (),
+        records: Iterable[Resource] = (),
+        errors: Iterable[CollectionError] = (),
+        created_at: str = "",
+    ) -> None:
+        self.scopes = tuple(scopes)
+        self.errors = tuple(errors)
+        self.created_at = created_at
+        by_type: dict[str, list[Resource]] = {}
+        for record in records:
+            by_type.setdefault(record.TYPE, []).append(record)
+        self._records = {name: tuple(items) for name, items in by_type.items()}
+
+    def resources(self, kind: type[R]) -> tuple[R, ...]:
+        """All records of one type, e.g. ``snap.resources(S3Bucket)``."""
+        return self._records.get(kind.TYPE, ())  # type: ignore[return-value]
+
+    def resource_types(self) -> tuple[str, ...]:
+        return tuple(sorted(self._records))
+
+    def all_resources(self) -> Iterable[Resource]:
+        for name in sorted(self._records):
+            yield from self._records[name]
+
+    def scope_errors(self, resource_type: str) -> tuple[CollectionError, ...]:
+        """Errors that left a whole listing of ``resource_type`` unread."""
+        return tuple(
+            e for e in self.errors if e.resource_type == resource_type and e.resource_id is None
+        )
+
+    # JSON --------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        from pydantic import TypeAdapter  # imported late: only saving and loading need it
+
+        resources: dict[str, list[Any]] = {}
+        for name, items in sorted(self._records.items()):
+            adapter = TypeAdapter(type(items[0]))
+            resources[name] = [adapter.dump_python(item, mode="json") for item in items]
+        return {
+            "kind": KIND,
+            "schema_version": SCHEMA_VERSION,
+            "created_at": self.created_at,
+            "scopes": TypeAdapter(tuple[Scope, ...]).dump_python(self.scopes, mode="json"),
+            "resources": resources,
+            "errors": TypeAdapter(tuple[CollectionError, ...]).dump_python(self.errors, mode="json"),
+        }
+
+    @classmethod
+    def from_json(
+        cls, data: Any, record_types: Mapping[str, type[Resource]] | None = None
+    ) -> Snapshot:
+        """Build a snapshot from parsed JSON; raises SnapshotError naming the bad field."""
+        from pydantic import TypeAdapter, ValidationError
+
+        types = dict(BUILTIN_RESOURCE_TYPES if record_types is None else record_types)
+        if not isinstance(data, dict):
+            raise SnapshotError("top level: expected a JSON object")
+        if data.get("kind") != KIND:
+            raise SnapshotError(f"kind: expected {KIND!r}, found {data.get('kind')!r}")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise SnapshotError(
+                f"schema_version: this skyscan reads version {SCHEMA_VERSION}, "
+                f"found {data.get('schema_version')!r}"
+            )
+        raw_resources = data.get("resources", {})
+        if not isinstance(raw_resources, dict):
+            raise SnapshotError("resources: expected an object keyed by resource type")
+        records: list[Resource] = []
+        try:
+            scopes = TypeAdapter(tuple[Scope, ...]).validate_python(data.get("scopes", []))
+            errors = TypeAdapter(tuple[CollectionError, ...]).validate_python(data.get("errors", []))
+            for name, items in raw_resources.items():
+                if name not in types:
+                    raise SnapshotError(f"resources.{name}: unknown resource type")
+                adapter = TypeAdapter(list[types[name]])  # type: ignore[valid-type]
+                try:
+                    records.extend(adapter.validate_python(items))
+                except ValidationError as exc:
+                    raise SnapshotError(_describe(exc, prefix=f"resources.{name}")) from None
+        except ValidationError as exc:
+            raise SnapshotError(_describe(exc, prefix="")) from None
+        created = data.get("created_at", "")
+        return cls(scopes, records, errors, created if isinstance(created, str) else "")
+
+
+def _describe(exc: Any, prefix: str) -> str:
+    first = exc.errors()[0]
+    parts = [prefix] if prefix else []
+    for item in first["loc"]:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    return f"{'.'.join(parts) or 'top level'}: {first['msg']}"
+
+
+def save(snapshot: Snapshot, path: Path) -> None:
+    atomic.write_text(path, json.dumps(snapshot.to_json(), indent=1, sort_keys=True) + "\n")
+
+
+def load(path: Path, record_types: Mapping[str, type[Resource]] | None = None) -> Snapshot:
+    """Read a snapshot file; every problem becomes a one-line SnapshotError naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    try:
+        return Snapshot.from_json(data, record_types)
+    except SnapshotError as exc:
+        raise SnapshotError(f"{path}: {exc}") from None
