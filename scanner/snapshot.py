@@ -56,8 +56,12 @@ class Snapshot:
         records: Iterable[Resource] = (),
         errors: Iterable[CollectionError] = (),
         created_at: str = "",
+        collected: Iterable[str] = (),
     ) -> None:
         self.scopes = tuple(scopes)
+        # the resource types whose collectors ran: a type missing here was never
+        # looked at, which is different from "looked and found none"
+        self.collected = tuple(sorted(set(collected)))
         self.errors = tuple(errors)
         self.created_at = created_at
         by_type: dict[str, list[Resource]] = {}
@@ -95,6 +99,7 @@ class Snapshot:
             "kind": KIND,
             "schema_version": SCHEMA_VERSION,
             "created_at": self.created_at,
+            "collected": list(self.collected),
             "scopes": TypeAdapter(tuple[Scope, ...]).dump_python(self.scopes, mode="json"),
             "resources": resources,
             "errors": TypeAdapter(tuple[CollectionError, ...]).dump_python(self.errors, mode="json"),
@@ -135,7 +140,11 @@ class Snapshot:
         except ValidationError as exc:
             raise SnapshotError(_describe(exc, prefix="")) from None
         created = data.get("created_at", "")
-        return cls(scopes, records, errors, created if isinstance(created, str) else "")
+        try:
+            collected = TypeAdapter(tuple[str, ...]).validate_python(data.get("collected", []))
+        except ValidationError as exc:
+            raise SnapshotError(_describe(exc, prefix="collected")) from None
+        return cls(scopes, records, errors, created if isinstance(created, str) else "", collected)
 
 
 def _describe(exc: Any, prefix: str) -> str:

@@ -42,3 +42,8 @@ class CollectorSpec:
     permissions: tuple[str, ...]  # IAM actions / Azure operations it needs
     collect: Callable[[Any, CollectResult], None]
     record_types: tuple[type[Resource], ...] = ()
+
+
+class SetupError(Exception):
+    """Configuration that prevents any read (no credentials, unknown profile): a usage
+    error for the CLI, distinct from a read that failed mid-scan."""

@@ -1,0 +1,139 @@
+"""The ``skyscan`` command: scan, collect, checks, demo.
+
+Every expected problem (bad flag, unreadable file, broken plugin, no credentials) ends
+in one line on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from scanner import __version__, exitcodes
+from scanner.model import Category, Severity
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(exitcodes.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _category(text: str) -> Category:
+    try:
+        return Category(text.strip().lower())
+    except ValueError:
+        names = ", ".join(c.value for c in Category)
+        raise argparse.ArgumentTypeError(f"unknown category {text!r} (expected one of: {names})") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _add_selection(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("check selection")
+    g.add_argument("--checks", type=_csv, default=[], metavar="GLOB,...", help="check ids or globs, e.g. 'aws_s3_*'")
+    g.add_argument("--services", type=_csv, default=[], metavar="S,...", help="only these services, e.g. s3")
+    g.add_argument("--min-severity", type=_severity, metavar="SEVERITY", help="only checks at or above this severity")
+    g.add_argument("--category", type=_category, action="append", default=[], metavar="NAME",
+                   help=f"only checks in this category ({', '.join(c.value for c in Category)}); repeatable")
+
+
+def _add_aws(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("AWS")
+    g.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    g.add_argument("--regions", type=_csv, metavar="R,...", help="only these regions (default: all)")
+    g.add_argument("--endpoint-url", metavar="URL",
+                   help="send every AWS call here (an emulator or LocalStack); AWS_ENDPOINT_URL works too")
+    g.add_argument("--max-workers", type=_positive, default=16, metavar="N", help="concurrent reads (default 16)")
+
+
+def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("-o", "--output", action="append", default=[], metavar="FORMAT[=PATH]",
+                   help="table or json; to stdout or PATH; repeatable (default: table)"
+                   + (f"; the demo also writes json={default_json}" if default_json else ""))
+    g.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
+                   help="exit 1 when a finding fails at or above this severity")
+    g.add_argument("--show-passed", action="store_true", help="the table lists passed findings too")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="skyscan",
+        description="Find security misconfigurations in AWS (and soon Azure).",
+        epilog=exitcodes.HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"skyscan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    scan = sub.add_parser("scan", help="collect and evaluate, or evaluate a saved snapshot",
+                          epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    scan.add_argument("provider", nargs="?", choices=("aws",), help="the cloud to scan live")
+    scan.add_argument("--snapshot", type=Path, metavar="FILE", help="evaluate this saved snapshot offline")
+    scan.add_argument("--save-snapshot", type=Path, metavar="FILE", help="also save what was collected")
+    _add_aws(scan)
+    _add_selection(scan)
+    _add_output(scan)
+
+    collect = sub.add_parser("collect", help="read the cloud into a snapshot file, without evaluating")
+    collect.add_argument("provider", choices=("aws",))
+    collect.add_argument("--save", type=Path, required=True, metavar="FILE", help="where to write the snapshot")
+    collect.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    _add_aws(collect)
+    _add_selection(collect)
+
+    checks = sub.add_parser("checks", help="list or explain the available checks")
+    checks_sub = checks.add_subparsers(dest="checks_command", required=True, parser_class=Parser)
+    listing = checks_sub.add_parser("list", help="list checks")
+    listing.add_argument("--provider", choices=("aws", "azure"))
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_selection(listing)
+    explain = checks_sub.add_parser("explain", help="everything about one check")
+    explain.add_argument("check_id")
+
+    demo = sub.add_parser("demo", help="scan a bundled demo account on a local AWS emulator",
+                          epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_output(demo, default_json="skyscan-demo.json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from scanner import commands  # the heavy imports start here, after parsing
+
+    try:
+        return commands.run(args)
+    except commands.USAGE_ERRORS as exc:
+        _die(str(exc))
+    except KeyboardInterrupt:
+        print("skyscan: interrupted; no report was written", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+
+
+def _die(message: str) -> NoReturn:
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    print(f"skyscan: error: {first}", file=sys.stderr)
+    raise SystemExit(exitcodes.USAGE)
+

@@ -1,0 +1,110 @@
+"""``skyscan demo``: a real scan with no cloud account.
+
+Starts the moto AWS emulator in this process on 127.0.0.1, builds a small demo account
+from ``aws.json`` beside this file, then runs the ordinary ``scan aws`` path (real
+boto3 clients over HTTP) against it. Seeding writes only to that private emulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from scanner import commands
+
+SEED = Path(__file__).with_name("aws.json")
+DEFAULT_JSON = "skyscan-demo.json"
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "demo",
+    "AWS_SECRET_ACCESS_KEY": "demo",
+    "AWS_SESSION_TOKEN": "demo",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise commands.UsageError(
+            "the demo needs the AWS emulator: pip install 'skyscan[demo]'"
+        ) from None
+    outputs = args.output or ["table", f"json={DEFAULT_JSON}"]
+    commands.parse_outputs(outputs)  # refuse a bad -o before starting anything
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # The demo's own throwaway identity: the user's real credentials never reach the emulator.
+    os.environ.update(DUMMY_CREDENTIALS)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        seed = json.loads(SEED.read_text())
+        seed_account(endpoint, seed)
+        print(
+            f"skyscan demo: started an AWS emulator at {endpoint} and created "
+            f"{len(seed['buckets'])} buckets in two regions ({SEED.name}); scanning them "
+            "with the real collectors...\n",
+            file=sys.stderr,
+        )
+        scan_args = argparse.Namespace(
+            command="scan", provider="aws", snapshot=None, save_snapshot=None, profile=None,
+            regions=None, endpoint_url=endpoint, max_workers=8, checks=[], services=[],
+            min_severity=None, category=[], output=outputs, fail_on=args.fail_on,
+            show_passed=args.show_passed, quiet=args.quiet,
+        )
+        code = commands.scan(scan_args)
+        written = [o.partition("=")[2] for o in outputs if "=" in o and o.partition("=")[2] not in ("", "-")]
+        if written:
+            print(f"\nskyscan demo: wrote {', '.join(written)}", file=sys.stderr)
+        return code
+    finally:
+        server.stop()
+
+
+def seed_account(endpoint: str, seed: dict[str, Any]) -> None:
+    """Create the demo buckets in the emulator (the demo's own clients, not the scanner's)."""
+    import boto3
+
+    clients: dict[str, Any] = {}
+    for bucket in seed["buckets"]:
+        region = bucket["region"]
+        s3 = clients.setdefault(region, boto3.client("s3", region_name=region, endpoint_url=endpoint))
+        name = bucket["name"]
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        if "ownership" in bucket:
+            s3.put_bucket_ownership_controls(
+                Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": bucket["ownership"]}]}
+            )
+        if "acl" in bucket:
+            s3.put_bucket_acl(Bucket=name, ACL=bucket["acl"])
+        if "public_access_block" in bucket:
+            s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=bucket["public_access_block"]
+            )
+        if "policy" in bucket:
+            s3.put_bucket_policy(Bucket=name, Policy=json.dumps(bucket["policy"]))
+        if "encryption" in bucket:
+            rule = {"ApplyServerSideEncryptionByDefault": {
+                k: v for k, v in bucket["encryption"].items() if k != "BucketKeyEnabled"}}
+            if "BucketKeyEnabled" in bucket["encryption"]:
+                rule["BucketKeyEnabled"] = bucket["encryption"]["BucketKeyEnabled"]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
+        if bucket.get("versioning"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if "logging" in bucket:
+            s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": bucket["logging"]})
+        if "tags" in bucket:
+            s3.put_bucket_tagging(
+                Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket["tags"].items()]}
+            )

@@ -1,0 +1,95 @@
+"""The JSON report: the machine-readable record of one scan (schema: report.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any
+
+from scanner import __version__
+from scanner.model import Finding, Severity, Status
+from scanner.report.options import RenderOptions
+from scanner.runner import ScanResult
+
+SCHEMA_VERSION = "1.0"
+
+
+def summary(result: ScanResult) -> dict[str, Any]:
+    by_severity = {s.value: {st.value: 0 for st in Status} for s in Severity}
+    by_status = {st.value: 0 for st in Status}
+    for finding in result.findings:
+        by_severity[finding.severity.value][finding.status.value] += 1
+        by_status[finding.status.value] += 1
+    return {"by_severity": by_severity, "by_status": by_status}
+
+
+def finding_doc(finding: Finding) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "check_id": finding.check_id,
+        "title": finding.title,
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "provider": finding.provider,
+        "account": finding.account,
+        "region": finding.region,
+        "resource_id": finding.resource_id,
+        "resource_type": finding.resource_type,
+        "reason": finding.reason,
+        "details": finding.details,
+        "remediation": finding.remediation,
+        "compliance": [
+            {"framework": c.framework, "version": c.version, "control": c.control}
+            for c in finding.compliance
+        ],
+        "fingerprint": finding.fingerprint,
+    }
+    if finding.mute_reason is not None:
+        doc["mute_reason"] = finding.mute_reason
+    return doc
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    snap = result.snapshot
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "skyscan", "version": __version__},
+        "scan": {
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+            "providers": sorted({s.provider for s in snap.scopes} | {c.spec.provider for c in result.checks}),
+            "scopes": [
+                {"provider": s.provider, "account": s.account, "regions": list(s.regions)}
+                for s in snap.scopes
+            ],
+            "checks": sorted(c.spec.id for c in result.checks),
+            "complete": result.complete,
+        },
+        "summary": summary(result),
+        "findings": [finding_doc(f) for f in result.findings],
+        "errors": [
+            {
+                "provider": e.provider,
+                "account": e.account,
+                "region": e.region,
+                "service": e.service,
+                "operation": e.operation,
+                "code": e.code,
+                "message": e.message,
+                "resource_type": e.resource_type,
+                "resource_id": e.resource_id,
+            }
+            for e in snap.errors
+        ],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False, default=_jsonable) + "\n"

@@ -1,0 +1,60 @@
+"""The terminal report: failing findings ranked by severity, then a summary."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from scanner.model import Severity, Status
+from scanner.report.json_report import summary
+from scanner.report.options import RenderOptions
+from scanner.report.text import printable
+from scanner.runner import ScanResult
+
+SHOWN = (Status.FAIL, Status.ERROR)
+
+
+def render(result: ScanResult, options: RenderOptions) -> str:
+    shown = [f for f in result.findings if options.show_passed or f.status in SHOWN]
+    lines: list[str] = []
+    if shown:
+        rows = [
+            (
+                f.severity.value.upper(),
+                f.status.value,
+                f.check_id,
+                printable(f.resource_id, 70),
+                f.region,
+                printable(f.reason, 90),
+            )
+            for f in shown
+        ]
+        lines.append(tabulate(rows, headers=("Severity", "Status", "Check", "Resource", "Region", "Reason")))
+    else:
+        lines.append("No failed findings.")
+    counts = summary(result)
+    rows_sum = [
+        (s.value.upper(), *(counts["by_severity"][s.value][st.value] for st in Status)) for s in Severity
+    ]
+    rows_sum.append(("TOTAL", *(counts["by_status"][st.value] for st in Status)))
+    lines += ["", tabulate(rows_sum, headers=("Severity", *(st.value for st in Status)))]
+    hidden = len(result.findings) - len(shown)
+    resources = sum(1 for _ in result.snapshot.all_resources())
+    lines += [
+        "",
+        f"{len(result.checks)} checks over {resources} resources; "
+        f"{len(result.findings)} findings ({hidden} passed or muted not shown)",
+    ]
+    errors = result.snapshot.errors
+    if not result.complete:
+        n_error = counts["by_status"][Status.ERROR.value]
+        lines.append(
+            f"SCAN INCOMPLETE: {len(errors)} collection errors, {n_error} findings could not be decided."
+        )
+    if errors:
+        rows_err = [
+            (e.service, e.operation, e.code, printable(e.resource_id or f"(all {e.resource_type})", 60),
+             e.region, printable(e.message, 60))
+            for e in errors
+        ]
+        lines += ["", tabulate(rows_err, headers=("Service", "Operation", "Code", "Resource", "Region", "Message"))]
+    return "\n".join(lines) + "\n"

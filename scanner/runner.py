@@ -1,0 +1,151 @@
+"""plan -> collect -> evaluate -> sorted findings.
+
+The runner is the only place that knows the order of a scan. It never talks to a cloud
+itself: collectors do, through the provider context they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.model import Finding, Status, make_finding
+from scanner.registry import Check
+from scanner.snapshot import CollectionError, Scope, Snapshot
+
+
+class PlanError(Exception):
+    """The selected checks need data that no collector produces."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    snapshot: Snapshot
+    findings: tuple[Finding, ...]
+    checks: tuple[Check, ...]
+    started_at: str
+    finished_at: str
+
+    @property
+    def complete(self) -> bool:
+        """True when every piece of data was read and every check could decide."""
+        return not self.snapshot.errors and not any(f.status is Status.ERROR for f in self.findings)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def plan(checks: Sequence[Check], collectors: Sequence[CollectorSpec]) -> tuple[CollectorSpec, ...]:
+    """The collectors the selected checks need, and no others."""
+    needed = {t for c in checks for t in c.spec.requires}
+    chosen = [c for c in collectors if needed & set(c.produces)]
+    produced = {t for c in chosen for t in c.produces}
+    missing = sorted(needed - produced)
+    if missing:
+        users = sorted(c.spec.id for c in checks if set(c.spec.requires) & set(missing))
+        raise PlanError(
+            f"no collector produces {', '.join(missing)} (required by {', '.join(users)})"
+        )
+    return tuple(chosen)
+
+
+def collect(context: Any, scope: Scope, collectors: Sequence[CollectorSpec]) -> Snapshot:
+    """Run each collector once against one provider context."""
+    result = CollectResult()
+    for collector in collectors:
+        try:
+            collector.collect(context, result)
+        except Exception as exc:  # a collector bug leaves its types unread, never "empty"
+            for resource_type in collector.produces:
+                result.fail(
+                    CollectionError(
+                        provider=scope.provider,
+                        account=scope.account,
+                        region="global",
+                        service=collector.name,
+                        operation="collect",
+                        code="CollectorFailed",
+                        message=f"{exc.__class__.__name__}: {str(exc)[:200]}",
+                        resource_type=resource_type,
+                    )
+                )
+    if not scope.regions:  # "every region": record the ones actually seen
+        scope = replace(scope, regions=tuple(sorted({r.region for r in result.records})))
+    produced = [t for c in collectors for t in c.produces]
+    return Snapshot([scope], result.records, result.errors, created_at=now(), collected=produced)
+
+
+def evaluate(snapshot: Snapshot, checks: Sequence[Check]) -> tuple[Finding, ...]:
+    """Run every check over the snapshot; sort the findings deterministically."""
+    findings: list[Finding] = []
+    for check in checks:
+        missing = [t for t in check.spec.requires if t not in snapshot.collected]
+        if missing:
+            findings.extend(_whole_check_error(snapshot, check, f"the snapshot holds no {', '.join(missing)} data"))
+            continue
+        findings.extend(_scope_errors(snapshot, check))
+        try:
+            produced = list(check.evaluate(snapshot))
+        except Exception as exc:  # a broken check must not stop the others; it reports ERROR
+            reason = f"the check failed: {exc.__class__.__name__}"
+            detail = f"{exc.__class__.__name__}: {str(exc)[:200]}"
+            produced = list(_whole_check_error(snapshot, check, reason, exception=detail))
+        findings.extend(produced)
+    return tuple(sorted(findings, key=Finding.sort_key))
+
+
+def scan(
+    snapshot: Snapshot, checks: Sequence[Check], started_at: str | None = None
+) -> ScanResult:
+    started = started_at or now()
+    findings = evaluate(snapshot, checks)
+    return ScanResult(snapshot, findings, tuple(checks), started, now())
+
+
+def _scope_errors(snapshot: Snapshot, check: Check) -> Iterable[Finding]:
+    # A listing that failed leaves no records, so the check alone would say nothing:
+    # report ERROR for that scope instead of a silent pass.
+    seen: set[tuple[str, str, str]] = set()
+    for resource_type in check.spec.requires:
+        for error in snapshot.scope_errors(resource_type):
+            key = (error.account, error.region, resource_type)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield make_finding(
+                check.spec,
+                status=Status.ERROR,
+                account=error.account,
+                region=error.region,
+                resource_id=scope_resource_id(error),
+                resource_type=resource_type,
+                reason=f"{resource_type} could not be listed: {error.operation} {error.code}",
+                details={"operation": error.operation, "code": error.code},
+            )
+
+
+def scope_resource_id(error: CollectionError) -> str:
+    """A stable name for 'every resource of this type in this account and region'."""
+    return f"{error.provider}:{error.account}:{error.region}:{error.resource_type}:*"
+
+
+def _whole_check_error(snapshot: Snapshot, check: Check, reason: str, **details: str) -> Iterable[Finding]:
+    """One ERROR per scope of the check's provider, when the check could not run at all."""
+    scopes = [s for s in snapshot.scopes if s.provider == check.spec.provider] or [
+        Scope(check.spec.provider, "unknown")
+    ]
+    for scope in scopes:
+        yield make_finding(
+            check.spec,
+            status=Status.ERROR,
+            account=scope.account,
+            region="global",
+            resource_id=f"{scope.provider}:{scope.account}:check:{check.spec.id}",
+            resource_type="check",
+            reason=reason,
+            details=details,
+        )
