@@ -7,6 +7,7 @@ in one line on stderr and exit code 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -119,7 +120,14 @@ def build_parser() -> Parser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM (a CI job cancelled, a scheduler's timeout) ends a scan like Ctrl-C:
+    # outputs are written only after a complete evaluation, so nothing half-written stays.
+    signal.signal(signal.SIGTERM, _interrupt)
     args = build_parser().parse_args(argv)
     from scanner import commands  # the heavy imports start here, after parsing
 
