@@ -7,10 +7,15 @@ import re
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def printable(text: str, limit: int | None = None) -> str:
     """Control, bidi and zero-width characters become visible escapes, so a resource
     name cannot move the cursor, recolour the terminal or forge a table row."""
-    safe = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    safe = _CONTROL.sub(_escape, text)
     if limit is not None and len(safe) > limit:
         return safe[: limit - 1] + "…"
     return safe
