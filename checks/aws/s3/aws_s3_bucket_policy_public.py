@@ -1,0 +1,52 @@
+"""S3 bucket policy grants no access to everyone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.aws.s3.exposure import Verdict, account_block, assess
+from scanner.model import Category, CheckSpec, Finding, Severity
+from scanner.resources.aws import S3Bucket
+from scanner.snapshot import Snapshot
+
+SPEC = CheckSpec(
+    id="aws_s3_bucket_policy_public",
+    title="S3 bucket policy does not grant access to everyone",
+    severity=Severity.CRITICAL,
+    provider="aws",
+    service="s3",
+    requires=("aws.s3.bucket", "aws.s3.account"),
+    categories=(Category.PUBLIC_ACCESS,),
+    remediation=(
+        "Remove or confine the public statements (fixed principals, aws:SourceVpce, "
+        "aws:PrincipalOrgID) and apply with aws s3api put-bucket-policy --bucket <bucket> "
+        "--policy file://policy.json; then aws s3api put-public-access-block --bucket <bucket> "
+        "--public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,"
+        "BlockPublicPolicy=true,RestrictPublicBuckets=true"
+    ),
+    references=(
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html",
+    ),
+    description=(
+        "A bucket policy statement that allows any principal, with no condition confining it "
+        "to a network, organisation or account, opens the bucket to the internet. A public "
+        "policy that RestrictPublicBuckets currently overrides is reported at low severity."
+    ),
+)
+
+
+def evaluate(snap: Snapshot) -> Iterator[Finding]:
+    for bucket in snap.resources(S3Bucket):
+        exposure = assess(bucket, account_block(snap, bucket.account))
+        route = exposure.policy
+        details = exposure.details(route)
+        if route.verdict is Verdict.UNKNOWN:
+            yield SPEC.error(bucket, route.undecided_reason(), **details)
+        elif route.verdict is Verdict.PUBLIC:
+            yield SPEC.fail(bucket, "the bucket policy grants access to everyone", **details)
+        elif route.verdict is Verdict.NEUTRALISED:
+            reason = f"latent public policy, overridden by {', '.join(route.neutralised_by)}"
+            yield SPEC.fail(bucket, reason, severity=Severity.LOW, **details)
+        else:
+            yield SPEC.ok(bucket, "no public policy statement", **details)
