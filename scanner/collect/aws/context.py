@@ -7,6 +7,7 @@ mode, so no collector can forget either.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,6 +15,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from scanner.collect.base import SetupError
 from scanner.collect.pool import Pool
 from scanner.snapshot import CollectionError
 
@@ -31,8 +33,11 @@ THROTTLE_CODES = frozenset(
     }
 )
 
+# the DNS suffixes of AWS endpoints in every partition
+AWS_DNS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
 
-class AwsSetupError(Exception):
+
+class AwsSetupError(SetupError):
     """Credentials or configuration that prevent any AWS read (a usage error)."""
 
 
@@ -43,6 +48,12 @@ class WriteOperationRefused(Exception):
 def _refuse_writes(model: Any, **_: Any) -> None:
     if not model.name.startswith(READ_PREFIXES):
         raise WriteOperationRefused(f"skyscan only reads: refused {model.name}")
+
+
+def is_aws_host(host: str) -> bool:
+    """Whether a host name is under AWS's own DNS (where "<account>." prefixes resolve)."""
+    name = host.rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return name.endswith(AWS_DNS_SUFFIXES)
 
 
 def partition_of(region: str) -> str:
@@ -119,25 +130,32 @@ class AwsContext:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self.session.client(
+                # the stubs type clients per literal service name; this factory serves any
+                client = self.session.client(  # type: ignore[call-overload]
                     service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
                 )
                 events = client.meta.events
                 events.register("before-call.*.*", _refuse_writes)
-                if service == "s3control" and self.endpoint_url:
-                    events.register("before-sign.s3-control.*", self._drop_account_host_prefix)
+                endpoint_host = urlsplit(client.meta.endpoint_url).netloc
+                if service == "s3control" and not is_aws_host(endpoint_host):
+                    events.register("before-sign.s3-control.*", self._to_endpoint_host(endpoint_host))
                 self._clients[key] = client
             return client
 
-    def _drop_account_host_prefix(self, request: Any, **_: Any) -> None:
-        # S3 Control puts "<account>." in front of the host. Behind an endpoint
-        # override (an emulator, a VPC endpoint) that name does not resolve, so send
-        # the request to the override's own host.
-        parts = urlsplit(request.url)
-        prefix = f"{self.account}."
-        if parts.hostname and parts.hostname.startswith(prefix):
-            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(prefix):]))
-            request.headers["Host"] = parts.netloc[len(prefix):]
+    def _to_endpoint_host(self, endpoint_host: str) -> Callable[..., None]:
+        """S3 Control puts "<account>." in front of the host. Behind an endpoint
+        override that is not AWS's own DNS (an emulator, given by --endpoint-url or by
+        AWS_ENDPOINT_URL / the profile's endpoint_url) that name does not resolve, so
+        send the request to the override's own host."""
+
+        def rewrite(request: Any, **_: Any) -> None:
+            parts = urlsplit(request.url)
+            if parts.netloc == f"{self.account}.{endpoint_host}":
+                request.url = urlunsplit(parts._replace(netloc=endpoint_host))
+                if "Host" in request.headers:
+                    request.headers.replace_header("Host", endpoint_host)
+
+        return rewrite
 
     def error(
         self,
