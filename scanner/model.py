@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scanner.resources.base import Resource
@@ -178,9 +179,11 @@ class Finding:
     compliance: tuple[ComplianceRef, ...] = ()
     mute_reason: str | None = None
 
-    def sort_key(self) -> tuple[int, str, str, str]:
-        """Severity first (highest first), then check id, then resource id."""
-        return (-self.severity.rank, self.check_id, self.resource_id, self.fingerprint)
+    def sort_key(self) -> tuple[bool, int, str, str, str]:
+        """What needs attention (FAIL, ERROR) before what does not (MUTED, PASS); then
+        severity, highest first; then check id and resource id."""
+        settled = self.status in (Status.PASS, Status.MUTED)
+        return (settled, -self.severity.rank, self.check_id, self.resource_id, self.fingerprint)
 
 
 def make_finding(

@@ -131,11 +131,12 @@ def test_snapshot_without_the_required_data_gives_error(tmp_path: Path) -> None:
     assert [f["status"] for f in validate_report_text(proc.stdout)["findings"]] == ["ERROR"]
 
 
-def test_json_findings_are_sorted_by_severity_then_check_then_resource(mixed_snapshot: Path) -> None:
+def test_json_findings_are_sorted_by_outcome_severity_check_and_resource(mixed_snapshot: Path) -> None:
     proc = skyscan("scan", "--snapshot", str(mixed_snapshot), "-o", "json")
     findings = validate_report_text(proc.stdout)["findings"]
     order = ["critical", "high", "medium", "low", "info"]
-    keys = [(order.index(f["severity"]), f["check_id"], f["resource_id"]) for f in findings]
+    keys = [(f["status"] in ("PASS", "MUTED"), order.index(f["severity"]), f["check_id"], f["resource_id"])
+            for f in findings]
     assert keys == sorted(keys) and len(keys) > 2
 
 
