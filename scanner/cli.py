@@ -16,6 +16,7 @@ from typing import NoReturn
 from scanner import __version__, exitcodes
 from scanner.model import Category, Severity
 
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(exitcodes.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
