@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.aws.s3.exposure import Verdict, account_block, assess
+from checks.aws.s3.exposure import route_findings
 from scanner.model import Category, CheckSpec, Finding, Severity
-from scanner.resources.aws import S3Bucket
 from scanner.snapshot import Snapshot
 
 SPEC = CheckSpec(
@@ -37,16 +36,4 @@ SPEC = CheckSpec(
 
 
 def evaluate(snap: Snapshot) -> Iterator[Finding]:
-    for bucket in snap.resources(S3Bucket):
-        exposure = assess(bucket, account_block(snap, bucket.account))
-        route = exposure.acl
-        details = exposure.details(route)
-        if route.verdict is Verdict.UNKNOWN:
-            yield SPEC.error(bucket, route.undecided_reason(), **details)
-        elif route.verdict is Verdict.PUBLIC:
-            yield SPEC.fail(bucket, "the ACL grants access to everyone", **details)
-        elif route.verdict is Verdict.NEUTRALISED:
-            reason = f"latent public ACL grant, overridden by {', '.join(route.neutralised_by)}"
-            yield SPEC.fail(bucket, reason, severity=Severity.LOW, **details)
-        else:
-            yield SPEC.ok(bucket, "no public ACL grant", **details)
+    return route_findings(SPEC, snap, "acl", "ACL grant")

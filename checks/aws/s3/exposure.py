@@ -18,11 +18,13 @@ ERROR, never PASS.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from checks.aws.policy import PolicyError, public_statements
+from scanner.model import CheckSpec, Finding, Severity
 from scanner.resources.aws import PublicAccessBlock, S3AccountSettings, S3Bucket, S3Grant
 from scanner.snapshot import Snapshot
 
@@ -215,3 +217,22 @@ def effective_block(bucket: PublicAccessBlock | None, account: PublicAccessBlock
         if not layers:
             (unknown if bucket is None or account is None else missing).append(flag)
     return EffectiveBlock(sources, tuple(missing), tuple(unknown))
+
+
+def route_findings(spec: CheckSpec, snap: Snapshot, route_name: str, what: str) -> Iterator[Finding]:
+    """One finding per bucket for one route ("acl" or "policy"): FAIL when public,
+    FAIL at LOW when neutralised (a latent grant), ERROR when undecidable, else PASS.
+    ``what`` names the route in reasons, e.g. "ACL grant"."""
+    for bucket in snap.resources(S3Bucket):
+        exposure = assess(bucket, account_block(snap, bucket.account))
+        route = exposure.acl if route_name == "acl" else exposure.policy
+        details = exposure.details(route)
+        if route.verdict is Verdict.UNKNOWN:
+            yield spec.error(bucket, route.undecided_reason(), **details)
+        elif route.verdict is Verdict.PUBLIC:
+            yield spec.fail(bucket, f"public {what} opens the bucket to everyone", **details)
+        elif route.verdict is Verdict.NEUTRALISED:
+            reason = f"latent public {what}, overridden by {', '.join(route.neutralised_by)}"
+            yield spec.fail(bucket, reason, severity=Severity.LOW, **details)
+        else:
+            yield spec.ok(bucket, f"no public {what}", **details)
