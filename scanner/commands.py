@@ -6,7 +6,8 @@ import argparse
 import difflib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from tabulate import tabulate
 
@@ -86,18 +87,26 @@ def parse_outputs(specs: Sequence[str], default: Sequence[str] = ("table",)) -> 
 def collect_live(args: argparse.Namespace, checks: Sequence[Check]) -> Snapshot:
     """Plan and run the collectors the checks need, against the live provider."""
     collectors = runner.plan(checks, catalog.collectors(args.provider))
+    with Pool(args.max_workers) as pool:
+        units = OPENERS[args.provider](args, pool)
+        names = ", ".join(c.name for c in collectors)
+        scopes = ", ".join(scope.account for _, scope in units)
+        progress(args, f"collecting {names} in {scopes}")
+        snap = runner.collect(units, collectors)
+    progress(args, f"read {sum(1 for _ in snap.all_resources())} resources, {len(snap.errors)} errors")
+    return snap
+
+
+def open_aws(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
     from scanner.collect.aws.context import AwsContext  # boto3 loads only for an AWS scan
 
     regions = tuple(args.regions) if args.regions else None
-    with Pool(args.max_workers) as pool:
-        context = AwsContext.open(
-            profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool
-        )
-        names = ", ".join(c.name for c in collectors)
-        progress(args, f"collecting {names} in account {context.account}")
-        snap = runner.collect(context, Scope("aws", context.account, regions or ()), collectors)
-    progress(args, f"read {sum(1 for _ in snap.all_resources())} resources, {len(snap.errors)} errors")
-    return snap
+    context = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool)
+    return [(context, Scope("aws", context.account, regions or ()))]
+
+
+# How each provider turns the CLI flags into (context, scope) units to collect.
+OPENERS: dict[str, Callable[[argparse.Namespace, Pool], list[tuple[Any, Scope]]]] = {"aws": open_aws}
 
 
 def scan(args: argparse.Namespace) -> int:

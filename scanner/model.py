@@ -177,7 +177,8 @@ class Finding:
     fingerprint: str
     details: Mapping[str, Any] = field(default_factory=dict)
     compliance: tuple[ComplianceRef, ...] = ()
-    mute_reason: str | None = None
+    mute_reason: str | None = None  # set with Status.MUTED, from the mute file entry
+    baseline: str | None = None  # "new" or "existing" when the scan is compared with a baseline
 
     def sort_key(self) -> tuple[bool, int, str, str, str]:
         """What needs attention (FAIL, ERROR) before what does not (MUTED, PASS); then

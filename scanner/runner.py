@@ -53,30 +53,35 @@ def plan(checks: Sequence[Check], collectors: Sequence[CollectorSpec]) -> tuple[
     return tuple(chosen)
 
 
-def collect(context: Any, scope: Scope, collectors: Sequence[CollectorSpec]) -> Snapshot:
-    """Run each collector once against one provider context."""
+def collect(units: Sequence[tuple[Any, Scope]], collectors: Sequence[CollectorSpec]) -> Snapshot:
+    """Run each collector once per unit: a provider context (one account or
+    subscription) and the scope it covers. One snapshot holds them all."""
     result = CollectResult()
-    for collector in collectors:
-        try:
-            collector.collect(context, result)
-        except Exception as exc:  # a collector bug leaves its types unread, never "empty"
-            for resource_type in collector.produces:
-                result.fail(
-                    CollectionError(
-                        provider=scope.provider,
-                        account=scope.account,
-                        region="global",
-                        service=collector.name,
-                        operation="collect",
-                        code="CollectorFailed",
-                        message=f"{exc.__class__.__name__}: {str(exc)[:200]}",
-                        resource_type=resource_type,
+    scopes = []
+    for context, scope in units:
+        seen = len(result.records)
+        for collector in collectors:
+            try:
+                collector.collect(context, result)
+            except Exception as exc:  # a collector bug leaves its types unread, never "empty"
+                for resource_type in collector.produces:
+                    result.fail(
+                        CollectionError(
+                            provider=scope.provider,
+                            account=scope.account,
+                            region="global",
+                            service=collector.name,
+                            operation="collect",
+                            code="CollectorFailed",
+                            message=f"{exc.__class__.__name__}: {str(exc)[:200]}",
+                            resource_type=resource_type,
+                        )
                     )
-                )
-    if not scope.regions:  # "every region": record the ones actually seen
-        scope = replace(scope, regions=tuple(sorted({r.region for r in result.records})))
+        if not scope.regions:  # "every region": record the ones actually seen
+            scope = replace(scope, regions=tuple(sorted({r.region for r in result.records[seen:]})))
+        scopes.append(scope)
     produced = [t for c in collectors for t in c.produces]
-    return Snapshot([scope], result.records, result.errors, created_at=now(), collected=produced)
+    return Snapshot(scopes, result.records, result.errors, created_at=now(), collected=produced)
 
 
 def evaluate(snapshot: Snapshot, checks: Sequence[Check]) -> tuple[Finding, ...]:
