@@ -72,7 +72,7 @@ def _add_aws(p: argparse.ArgumentParser) -> None:
 def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> None:
     g = p.add_argument_group("output")
     g.add_argument("-o", "--output", action="append", default=[], metavar="FORMAT[=PATH]",
-                   help="table or json; to stdout or PATH; repeatable (default: table)"
+                   help="table, json, sarif, junit, csv or markdown; to stdout or PATH; repeatable (default: table)"
                    + (f"; the demo also writes json={default_json}" if default_json else ""))
     g.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
                    help="exit 1 when a finding fails at or above this severity")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner import atomic
-from scanner.report import json_report, table
+from scanner.report import csv_report, json_report, junit, markdown, sarif, table
 from scanner.report.options import RenderOptions
 from scanner.runner import ScanResult
 
@@ -18,6 +18,10 @@ Renderer = Callable[[ScanResult, RenderOptions], str]
 FORMATS: dict[str, Renderer] = {
     "table": table.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "csv": csv_report.render,
+    "markdown": markdown.render,
 }
 
 
