@@ -1,4 +1,4 @@
-"""The ``skyscan`` command: scan, collect, checks, demo.
+"""The ``skyscan`` command: scan, collect, checks, diff, demo.
 
 Every expected problem (bad flag, unreadable file, broken plugin, no credentials) ends
 in one line on stderr and exit code 2; never a traceback.
@@ -98,6 +98,13 @@ def build_parser() -> Parser:
     _add_aws(scan)
     _add_selection(scan)
     _add_output(scan)
+    gate = scan.add_argument_group("mutes and baseline")
+    gate.add_argument("--mute", type=Path, metavar="FILE",
+                      help="YAML mute file: matching findings become MUTED (each entry has a reason, maybe an expiry)")
+    gate.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="a JSON report of an earlier scan: marks each failing finding new or existing")
+    gate.add_argument("--new-only", action="store_true",
+                      help="--fail-on counts only findings new since --baseline")
 
     collect = sub.add_parser("collect", help="read the cloud into a snapshot file, without evaluating")
     collect.add_argument("provider", choices=("aws",))
@@ -117,6 +124,15 @@ def build_parser() -> Parser:
 
     demo = sub.add_parser("demo", help="scan a bundled demo account on a local AWS emulator",
                           epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff = sub.add_parser("diff", help="what changed between two JSON reports (new, resolved, gone, ...)",
+                          epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    diff.add_argument("old", type=Path, help="the earlier JSON report")
+    diff.add_argument("new", type=Path, help="the later JSON report")
+    diff.add_argument("-o", "--output", action="append", default=[], metavar="FORMAT[=PATH]",
+                      help="table, json or markdown; to stdout or PATH; repeatable (default: table)")
+    diff.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
+                      help="exit 1 when a new finding is at or above this severity")
+
     _add_output(demo, default_json="skyscan-demo.json")
     return parser
 

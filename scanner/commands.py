@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from scanner import exitcodes, registry, report, runner, snapshot
+from scanner import atomic, baseline, diff, exitcodes, mute, registry, report, runner, snapshot
 from scanner.collect import catalog
 from scanner.collect.base import SetupError
 from scanner.collect.pool import Pool
@@ -33,6 +35,8 @@ USAGE_ERRORS: tuple[type[Exception], ...] = (
     runner.PlanError,
     catalog.CollectorLoadError,
     SetupError,
+    mute.MuteFileError,
+    baseline.ReportFileError,
 )
 
 
@@ -43,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         return scan(args)
     if args.command == "collect":
         return collect(args)
+    if args.command == "diff":
+        return diff_reports(args)
     from scanner import demo
 
     return demo.run(args)
@@ -115,6 +121,14 @@ def scan(args: argparse.Namespace) -> int:
     if not (args.provider or args.snapshot):
         raise UsageError("scan needs a provider to scan live (aws) or --snapshot FILE")
     outputs = parse_outputs(args.output)
+    # the demo builds its own namespace without these flags
+    mute_path, baseline_path = getattr(args, "mute", None), getattr(args, "baseline", None)
+    new_only = getattr(args, "new_only", False)
+    if new_only and baseline_path is None:
+        raise UsageError("--new-only needs --baseline FILE (the report that says what is not new)")
+    # read both before any cloud call: a bad file stops the run with nothing written
+    mutes = mute.load(mute_path) if mute_path is not None else None
+    prior = baseline.read_report(baseline_path) if baseline_path is not None else None
     reg = registry.load()
     started = runner.now()
     if args.snapshot:
@@ -126,11 +140,42 @@ def scan(args: argparse.Namespace) -> int:
         snap = collect_live(args, checks)
         if args.save_snapshot:
             snapshot.save(snap, args.save_snapshot)
-    result = runner.scan(snap, checks, started)
+    result = runner.scan(snap, checks, started, mutes=mutes, baseline=prior)
     options = RenderOptions(show_passed=args.show_passed)
     for output in outputs:
         report.write(result, output, options)
-    return exitcodes.for_result(result, args.fail_on)
+    return exitcodes.for_result(result, args.fail_on, new_only)
+
+
+def diff_reports(args: argparse.Namespace) -> int:
+    outputs = [_diff_output(text) for text in (args.output or ["table"])]
+    report.check_outputs(outputs)
+    old = baseline.read_report(args.old, full=True)
+    new = baseline.read_report(args.new, full=True)
+    changes = diff.compare(old, new)
+    for output in outputs:
+        text = diff.RENDERERS[output.format](changes)
+        if output.path is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            atomic.write_text(output.path, text)
+    return exitcodes.for_diff(changes, args.fail_on)
+
+
+def _diff_output(text: str) -> report.Output:
+    """``-o FORMAT[=PATH]`` for diff: its own formats, the same path rules as scan."""
+    fmt, sep, raw_path = text.partition("=")
+    fmt = fmt.strip().lower()
+    if fmt not in diff.RENDERERS:
+        raise UsageError(f"-o {text}: unknown format {fmt!r} (expected one of: {', '.join(diff.RENDERERS)})")
+    if not sep or raw_path in ("", "-"):
+        return report.Output(fmt, None)
+    path = Path(raw_path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise UsageError(f"-o {text}: {path} cannot be written (a directory, or no writable directory)")
+    return report.Output(fmt, path)
 
 
 def collect(args: argparse.Namespace) -> int:

@@ -4,29 +4,44 @@ definite failure whatever else is missing; an incomplete scan otherwise)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scanner.model import Severity, Status
 from scanner.runner import ScanResult
 
+if TYPE_CHECKING:  # the CLI reads HELP before parsing: keep the diff renderers out of that path
+    from scanner.diff import Diff
+
 OK = 0  # complete, and nothing at or above --fail-on (or no --fail-on given)
-FINDINGS = 1  # at least one FAIL at or above --fail-on
+FINDINGS = 1  # at least one FAIL at or above --fail-on (only new ones with --new-only; diff: new ones)
 USAGE = 2  # bad flag, unreadable or invalid input file, broken plugin, no credentials
 INCOMPLETE = 3  # some data could not be collected or some check could not decide
 INTERRUPTED = 130  # SIGINT/SIGTERM: no report was written
 
 HELP = """exit codes:
   0  scan complete; nothing failed at or above --fail-on (always 0 without --fail-on)
-  1  at least one finding failed at or above --fail-on
+  1  at least one finding failed at or above --fail-on (with --new-only: a new one;
+     skyscan diff: a new finding at or above --fail-on)
   2  usage or input error (bad flag, file, check id or plugin; no credentials)
   3  scan incomplete: some data could not be read or some checks gave ERROR
   130 interrupted
   When several apply: 2 wins over 1, and 1 over 3."""
 
 
-def for_result(result: ScanResult, fail_on: Severity | None) -> int:
+def for_result(result: ScanResult, fail_on: Severity | None, new_only: bool = False) -> int:
+    """``new_only`` counts only findings the baseline did not know (Finding.baseline)."""
     if fail_on is not None and any(
-        f.status is Status.FAIL and f.severity >= fail_on for f in result.findings
+        f.status is Status.FAIL and f.severity >= fail_on and (not new_only or f.baseline == "new")
+        for f in result.findings
     ):
         return FINDINGS
     if not result.complete:
         return INCOMPLETE
+    return OK
+
+
+def for_diff(diff: Diff, fail_on: Severity | None) -> int:
+    """``skyscan diff``: 1 when a new finding is at or above --fail-on, else 0."""
+    if fail_on is not None and any(c.severity >= fail_on for c in diff.new_findings):
+        return FINDINGS
     return OK

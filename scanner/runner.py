@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from scanner.baseline import BaselineSummary, PriorReport
+from scanner.baseline import mark as mark_baseline
 from scanner.collect.base import CollectorSpec, CollectResult
 from scanner.model import Finding, Status, make_finding
+from scanner.mute import MuteFile, MuteSummary
+from scanner.mute import apply as apply_mutes
 from scanner.registry import Check
 from scanner.snapshot import CollectionError, Scope, Snapshot
 
@@ -28,6 +32,8 @@ class ScanResult:
     checks: tuple[Check, ...]
     started_at: str
     finished_at: str
+    mutes: MuteSummary | None = None  # set when a mute file was given
+    baseline: BaselineSummary | None = None  # set when a baseline report was given
 
     @property
     def complete(self) -> bool:
@@ -104,11 +110,26 @@ def evaluate(snapshot: Snapshot, checks: Sequence[Check]) -> tuple[Finding, ...]
 
 
 def scan(
-    snapshot: Snapshot, checks: Sequence[Check], started_at: str | None = None
+    snapshot: Snapshot,
+    checks: Sequence[Check],
+    started_at: str | None = None,
+    *,
+    mutes: MuteFile | None = None,
+    baseline: PriorReport | None = None,
+    today: date | None = None,
 ) -> ScanResult:
+    """Evaluate, then mute (``today``, UTC by default, decides expiry), then mark
+    against the baseline: a muted finding is settled, so it is never counted as new."""
     started = started_at or now()
     findings = evaluate(snapshot, checks)
-    return ScanResult(snapshot, findings, tuple(checks), started, now())
+    mute_summary: MuteSummary | None = None
+    baseline_summary: BaselineSummary | None = None
+    if mutes is not None:
+        findings, mute_summary = apply_mutes(mutes, findings, snapshot, today or datetime.now(UTC).date())
+    if baseline is not None:
+        findings, baseline_summary = mark_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=Finding.sort_key))
+    return ScanResult(snapshot, findings, tuple(checks), started, now(), mute_summary, baseline_summary)
 
 
 def _scope_errors(snapshot: Snapshot, check: Check) -> Iterable[Finding]:

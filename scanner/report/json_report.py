@@ -45,6 +45,31 @@ def finding_doc(finding: Finding) -> dict[str, Any]:
     }
     if finding.mute_reason is not None:
         doc["mute_reason"] = finding.mute_reason
+    if finding.baseline is not None:
+        doc["baseline"] = finding.baseline
+    return doc
+
+
+def gating(result: ScanResult) -> dict[str, Any]:
+    """The "mutes" and "baseline" sections, present only when those files were given."""
+    doc: dict[str, Any] = {}
+    if result.mutes is not None:
+        doc["mutes"] = {
+            "file": result.mutes.file,
+            "applied": result.mutes.applied,
+            "expired": [
+                {"index": r.index, "line": r.line, "reason": r.reason,
+                 "expires": r.expires.isoformat() if r.expires else None}
+                for r in result.mutes.expired
+            ],
+            "stale": [{"index": r.index, "line": r.line, "reason": r.reason} for r in result.mutes.stale],
+        }
+    if result.baseline is not None:
+        doc["baseline"] = {
+            "file": result.baseline.file,
+            "new": result.baseline.new,
+            "existing": result.baseline.existing,
+        }
     return doc
 
 
@@ -80,6 +105,7 @@ def document(result: ScanResult) -> dict[str, Any]:
             }
             for e in snap.errors
         ],
+        **gating(result),
     }
 
 

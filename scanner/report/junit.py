@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Sequence
 
 from scanner.model import Finding, Status
@@ -64,8 +65,9 @@ def _suite(check_id: str, findings: Sequence[Finding]) -> ET.Element:
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="title", value=xml_text(findings[0].title))
     names = [_case_name(f) for f in findings]
+    repeated = {name for name, n in Counter(names).items() if n > 1}
     for finding, name in zip(findings, names, strict=True):
-        if names.count(name) > 1:  # one check, several findings on one resource
+        if name in repeated:  # one check, several findings on one resource
             name = f"{name} #{finding.fingerprint[:8]}"
         suite.append(_case(finding, name))
     return suite

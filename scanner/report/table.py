@@ -17,7 +17,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     shown = [f for f in result.findings if options.show_passed or f.status in SHOWN]
     lines: list[str] = []
     if shown:
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 f.severity.value.upper(),
                 f.status.value,
@@ -28,7 +28,11 @@ def render(result: ScanResult, options: RenderOptions) -> str:
             )
             for f in shown
         ]
-        lines.append(tabulate(rows, headers=("Severity", "Status", "Check", "Resource", "Region", "Reason")))
+        headers: tuple[str, ...] = ("Severity", "Status", "Check", "Resource", "Region", "Reason")
+        if result.baseline is not None:  # with --baseline, say which failures are new
+            rows = [(*row, f.baseline or "") for row, f in zip(rows, shown, strict=True)]
+            headers = (*headers, "Baseline")
+        lines.append(tabulate(rows, headers=headers))
     else:
         lines.append("No failed findings.")
     counts = summary(result)
@@ -44,6 +48,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         f"{len(result.checks)} checks over {resources} resources; "
         f"{len(result.findings)} findings ({hidden} passed or muted not shown)",
     ]
+    lines += gating_lines(result)
     errors = result.snapshot.errors
     if not result.complete:
         n_error = counts["by_status"][Status.ERROR.value]
@@ -58,3 +63,26 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         ]
         lines += ["", tabulate(rows_err, headers=("Service", "Operation", "Code", "Resource", "Region", "Message"))]
     return "\n".join(lines) + "\n"
+
+
+def gating_lines(result: ScanResult) -> list[str]:
+    """One line for the mute file, one per expired or stale entry, one for the baseline."""
+    lines: list[str] = []
+    mutes = result.mutes
+    if mutes is not None:
+        name = printable(mutes.file)
+        lines.append(f"Mute file {name}: {mutes.applied} findings muted.")
+        lines += [
+            f"Expired mute entry mutes[{r.index}] ({name} line {r.line}, expired {r.expires}) "
+            f"muted nothing: {printable(r.reason, 80)}"
+            for r in mutes.expired
+        ]
+        lines += [
+            f"Stale mute entry mutes[{r.index}] ({name} line {r.line}) matched no failing finding: "
+            f"{printable(r.reason, 80)}"
+            for r in mutes.stale
+        ]
+    if result.baseline is not None:
+        b = result.baseline
+        lines.append(f"Baseline {printable(b.file)}: {b.new} new, {b.existing} existing failing or ERROR findings.")
+    return lines

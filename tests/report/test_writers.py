@@ -21,7 +21,7 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 from markdown_it import MarkdownIt
 
-from scanner import registry, runner, snapshot
+from scanner import atomic, registry, runner, snapshot
 from scanner.model import Finding, Status
 from scanner.report import FORMATS, csv_report, junit, markdown, sarif
 from scanner.report.options import RenderOptions
@@ -295,6 +295,20 @@ def test_sarif_complete_scan_is_successful(clean_result: ScanResult) -> None:
     assert invocation["executionSuccessful"] is True and invocation["toolExecutionNotifications"] == []
 
 
+def test_sarif_information_uri_comes_from_the_package_metadata(result: ScanResult,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import email.message
+
+    declared = email.message.Message()
+    declared["Project-URL"] = "Issues, https://tracker.example/skyscan/issues"
+    declared["Project-URL"] = "Homepage, https://skyscan.example/docs"
+    monkeypatch.setattr(sarif.metadata, "metadata", lambda name: declared)
+    driver = sarif_doc(result)["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == "https://skyscan.example/docs"
+    monkeypatch.setattr(sarif.metadata, "metadata", lambda name: email.message.Message())
+    assert "informationUri" not in sarif_doc(result)["runs"][0]["tool"]["driver"]
+
+
 # JUnit ------------------------------------------------------------------------------
 
 def test_junit_counts_per_check_and_in_total(result: ScanResult) -> None:
@@ -478,6 +492,19 @@ def test_markdown_caps_the_length(result: ScanResult) -> None:
     assert len(text) <= markdown.MAX_CHARS < 65_536
     assert 0 < len(rows) < markdown.MAX_ROWS
     assert f"and {200 - len(rows)} more" in text
+
+
+# every writer ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "csv", "markdown"])
+def test_unencodable_text_does_not_abort_the_write(result: ScanResult, fmt: str, tmp_path: Path) -> None:
+    # a lone surrogate can come from a snapshot's JSON escapes; UTF-8 cannot encode it
+    base = find(result, "aws_s3_bucket_versioning", "unversioned")
+    odd = dataclasses.replace(base, status=Status.FAIL, resource_id="arn:aws:s3:::bad\ud800name",
+                              reason="reason \udfff")
+    path = tmp_path / f"out.{fmt}"
+    atomic.write_text(path, FORMATS[fmt](dataclasses.replace(result, findings=(odd,)), OPTIONS))
+    assert "bad" in path.read_text(encoding="utf-8")
 
 
 # end to end through the CLI ---------------------------------------------------------
