@@ -7,6 +7,7 @@ in one line on stderr and exit code 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -69,6 +70,33 @@ def _add_aws(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-workers", type=_positive, default=16, metavar="N", help="concurrent reads (default 16)")
 
 
+_SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _subscription(text: str) -> str:
+    if not _SUBSCRIPTION_ID.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a subscription id (a GUID), got {text!r}")
+    return text.strip().lower()
+
+
+def _add_azure(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Azure")
+    g.add_argument("--azure-auth", default="default",
+                   choices=("default", "cli", "env", "client-secret", "managed-identity", "device-code"),
+                   help="how to sign in (default: azure-identity's DefaultAzureCredential); client-secret reads "
+                        "AZURE_CLIENT_ID, AZURE_CLIENT_SECRET and AZURE_TENANT_ID from the environment")
+    g.add_argument("--tenant", metavar="ID", help="the Entra ID tenant to sign in to")
+    g.add_argument("--subscription", type=_subscription, action="append", default=[], metavar="ID",
+                   help="scan this subscription (repeatable; default: every subscription the identity can list)")
+    g.add_argument("--azure-cloud", default="public", choices=("public", "usgov", "china"),
+                   help="the cloud's Resource Manager endpoint, sign-in host and token scope (default public)")
+    g.add_argument("--arm-endpoint", metavar="URL",
+                   help="send Resource Manager reads here (https); SKYSCAN_ARM_ENDPOINT works too. "
+                        "The sign-in host follows AZURE_AUTHORITY_HOST")
+    g.add_argument("--ca-bundle", metavar="PATH",
+                   help="PEM file of CAs to trust for Resource Manager and sign-in; SKYSCAN_CA_BUNDLE works too")
+
+
 def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> None:
     g = p.add_argument_group("output")
     g.add_argument("-o", "--output", action="append", default=[], metavar="FORMAT[=PATH]",
@@ -92,10 +120,11 @@ def build_parser() -> Parser:
 
     scan = sub.add_parser("scan", help="collect and evaluate, or evaluate a saved snapshot",
                           epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    scan.add_argument("provider", nargs="?", choices=("aws",), help="the cloud to scan live")
+    scan.add_argument("provider", nargs="?", choices=("aws", "azure"), help="the cloud to scan live")
     scan.add_argument("--snapshot", type=Path, metavar="FILE", help="evaluate this saved snapshot offline")
     scan.add_argument("--save-snapshot", type=Path, metavar="FILE", help="also save what was collected")
     _add_aws(scan)
+    _add_azure(scan)
     _add_selection(scan)
     _add_output(scan)
     gate = scan.add_argument_group("mutes and baseline")
@@ -107,10 +136,11 @@ def build_parser() -> Parser:
                       help="--fail-on counts only findings new since --baseline")
 
     collect = sub.add_parser("collect", help="read the cloud into a snapshot file, without evaluating")
-    collect.add_argument("provider", choices=("aws",))
+    collect.add_argument("provider", choices=("aws", "azure"))
     collect.add_argument("--save", type=Path, required=True, metavar="FILE", help="where to write the snapshot")
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     _add_aws(collect)
+    _add_azure(collect)
     _add_selection(collect)
 
     checks = sub.add_parser("checks", help="list or explain the available checks")

@@ -111,8 +111,27 @@ def open_aws(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
     return [(context, Scope("aws", context.account, regions or ()))]
 
 
+def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
+    """One unit per subscription in scope; the regions are the locations seen."""
+    from scanner.collect.azure.context import open_contexts  # the Azure SDKs load only for an Azure scan
+    from scanner.collect.azure.identity import AzureSettings
+
+    settings = AzureSettings.from_options(
+        auth=args.azure_auth,
+        tenant=args.tenant,
+        cloud=args.azure_cloud,
+        arm_endpoint=args.arm_endpoint,
+        ca_bundle=args.ca_bundle,
+        subscriptions=tuple(args.subscription),
+    )
+    return [(context, Scope("azure", context.subscription_id, ())) for context in open_contexts(settings, pool)]
+
+
 # How each provider turns the CLI flags into (context, scope) units to collect.
-OPENERS: dict[str, Callable[[argparse.Namespace, Pool], list[tuple[Any, Scope]]]] = {"aws": open_aws}
+OPENERS: dict[str, Callable[[argparse.Namespace, Pool], list[tuple[Any, Scope]]]] = {
+    "aws": open_aws,
+    "azure": open_azure,
+}
 
 
 def scan(args: argparse.Namespace) -> int:

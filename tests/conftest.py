@@ -30,6 +30,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+# the local Azure Resource Manager and Entra authority (tests/azure_fixtures.py)
+pytest_plugins = ["tests.azure_fixtures"]
+
 MOTO_ACCOUNT = "123456789012"
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -1,0 +1,307 @@
+"""Azure Storage accounts: account settings, blob service properties and containers.
+
+Per subscription, one paged listing of ``Microsoft.Storage/storageAccounts``; then per
+account (in ``ctx.pool``) exactly one ``GET .../blobServices/default`` and one paged
+``GET .../blobServices/default/containers``. Accounts without a blob service
+(kind FileStorage) get neither. Nothing else is called: never listKeys, never a POST.
+
+A failed listing records a scope-level CollectionError for both record types; a failed
+per-account read leaves that field None and records an error naming the account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.context import AzureContext
+from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.resources.azure import (
+    BlobContainer,
+    BlobServiceProperties,
+    NetworkRuleSet,
+    PrivateEndpointConnection,
+    RetentionPolicy,
+    SasPolicy,
+    StorageAccount,
+    StorageAccountProperties,
+    StorageEncryption,
+)
+
+SERVICE = "storage"
+ACCOUNT = StorageAccount.TYPE
+CONTAINER = BlobContainer.TYPE
+ACCOUNTS_API = API_VERSIONS["Microsoft.Storage/storageAccounts"]
+BLOB_SERVICE_API = API_VERSIONS["Microsoft.Storage/storageAccounts/blobServices"]
+CONTAINERS_API = API_VERSIONS["Microsoft.Storage/storageAccounts/blobServices/containers"]
+# account kinds that have no blob service to read
+NO_BLOB_SERVICE_KINDS = frozenset({"filestorage"})
+
+
+class UnexpectedShape(Exception):
+    """A property whose JSON type is not the documented one."""
+
+
+def collect(ctx: AzureContext, result: CollectResult) -> None:
+    try:
+        listed = list(ctx.reader.list(f"{ctx.subscription_path}/providers/Microsoft.Storage/storageAccounts",
+                                      ACCOUNTS_API))
+    except ArmError as exc:
+        # nothing is known about this subscription's accounts, so nothing about containers either
+        for resource_type in (ACCOUNT, CONTAINER):
+            result.fail(ctx.error(exc, service=SERVICE, operation="StorageAccounts_List", resource_type=resource_type))
+        return
+    ctx.pool.run(lambda item: _collect_account(ctx, result, item), listed)
+
+
+def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -> None:
+    account_id = str(item.get("id") or "")
+    if not account_id:
+        result.fail(ctx.error(ArmError("MalformedResponse", "a listed storage account has no id"),
+                              service=SERVICE, operation="StorageAccounts_List", resource_type=ACCOUNT))
+        return
+    location = str(item.get("location") or "global")
+    kind = item.get("kind") if isinstance(item.get("kind"), str) else None
+    try:
+        properties: StorageAccountProperties | None = account_properties(item.get("properties"))
+    except UnexpectedShape as exc:
+        properties = None
+        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE,
+                              operation="StorageAccounts_List", resource_type=ACCOUNT, resource_id=account_id,
+                              region=location))
+    blob_service: BlobServiceProperties | None = None
+    container_count: int | None = None
+    if (kind or "").lower() not in NO_BLOB_SERVICE_KINDS:
+        blob_service = _blob_service(ctx, result, account_id, location)
+        container_count = _containers(ctx, result, account_id, location)
+    sku = item.get("sku")
+    result.add(
+        StorageAccount(
+            account=ctx.subscription_id,
+            region=location,
+            resource_id=account_id,
+            name=str(item.get("name") or account_id.rsplit("/", 1)[-1]),
+            tags=_tags(item.get("tags")),
+            resource_group=resource_group_of(account_id),
+            kind=kind,
+            sku=str(sku.get("name")) if isinstance(sku, dict) and sku.get("name") else None,
+            api_version=ACCOUNTS_API,
+            properties=properties,
+            blob_service=blob_service,
+            container_count=container_count,
+        )
+    )
+
+
+def _blob_service(
+    ctx: AzureContext, result: CollectResult, account_id: str, location: str
+) -> BlobServiceProperties | None:
+    try:
+        answer = ctx.reader.get(f"{account_id}/blobServices/default", BLOB_SERVICE_API)
+        return blob_service_properties(answer.get("properties"))
+    except (ArmError, UnexpectedShape) as exc:
+        error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
+        result.fail(ctx.error(error, service=SERVICE, operation="BlobServices_GetServiceProperties",
+                              resource_type=ACCOUNT, resource_id=account_id, region=location))
+        return None
+
+
+def _containers(ctx: AzureContext, result: CollectResult, account_id: str, location: str) -> int | None:
+    """Adds one record per container; returns how many, or None when the listing
+    failed (then no container of this account is reported at all)."""
+    try:
+        containers = [
+            _container(ctx, account_id, location, item)
+            for item in ctx.reader.list(f"{account_id}/blobServices/default/containers", CONTAINERS_API)
+        ]
+    except (ArmError, UnexpectedShape) as exc:
+        error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
+        result.fail(ctx.error(error, service=SERVICE, operation="BlobContainers_List",
+                              resource_type=CONTAINER, resource_id=account_id, region=location))
+        return None
+    for container in containers:
+        result.add(container)
+    return len(containers)
+
+
+def _container(ctx: AzureContext, account_id: str, location: str, item: dict[str, Any]) -> BlobContainer:
+    container_id = item.get("id")
+    name = item.get("name")
+    if not isinstance(container_id, str) or not isinstance(name, str):
+        raise UnexpectedShape("a listed container has no id or name")
+    props = _object(item.get("properties"), "container properties")
+    return BlobContainer(
+        account=ctx.subscription_id,
+        region=location,
+        resource_id=container_id,
+        name=name,
+        storage_account_id=account_id,
+        public_access=_str(props, "publicAccess"),
+    )
+
+
+def resource_group_of(resource_id: str) -> str:
+    parts = resource_id.strip("/").split("/")
+    lowered = [p.lower() for p in parts]
+    if "resourcegroups" in lowered:
+        index = lowered.index("resourcegroups")
+        if index + 1 < len(parts):
+            return parts[index + 1]
+    return ""
+
+
+# response shapes -> records ----------------------------------------------------------
+
+
+def account_properties(raw: Any) -> StorageAccountProperties:
+    """``properties`` of a listed account; UnexpectedShape when it cannot be trusted."""
+    props = _object(raw, "properties")
+    encryption = _optional_object(props, "encryption")
+    key_policy = _optional_object(props, "keyPolicy")
+    return StorageAccountProperties(
+        creation_time=_str(props, "creationTime"),
+        allow_blob_public_access=_bool(props, "allowBlobPublicAccess"),
+        minimum_tls_version=_str(props, "minimumTlsVersion"),
+        supports_https_traffic_only=_bool(props, "supportsHttpsTrafficOnly"),
+        allow_shared_key_access=_bool(props, "allowSharedKeyAccess"),
+        public_network_access=_str(props, "publicNetworkAccess"),
+        allow_cross_tenant_replication=_bool(props, "allowCrossTenantReplication"),
+        network_acls=_network_acls(_optional_object(props, "networkAcls")),
+        private_endpoint_connections=_private_endpoints(props.get("privateEndpointConnections")),
+        encryption=None if encryption is None else _encryption(encryption),
+        key_expiration_period_days=None if key_policy is None else _int(key_policy, "keyExpirationPeriodInDays"),
+        sas_policy=_sas_policy(_optional_object(props, "sasPolicy")),
+    )
+
+
+def blob_service_properties(raw: Any) -> BlobServiceProperties:
+    props = _object(raw, "blob service properties")
+    return BlobServiceProperties(
+        delete_retention=_retention(_optional_object(props, "deleteRetentionPolicy")),
+        container_delete_retention=_retention(_optional_object(props, "containerDeleteRetentionPolicy")),
+        versioning_enabled=_bool(props, "isVersioningEnabled"),
+    )
+
+
+def _network_acls(acls: dict[str, Any] | None) -> NetworkRuleSet | None:
+    if acls is None:
+        return None
+    bypass_text = _str(acls, "bypass")
+    bypass = None
+    if bypass_text is not None:
+        bypass = tuple(part.strip() for part in bypass_text.split(",") if part.strip() and part.strip() != "None")
+    return NetworkRuleSet(
+        default_action=_str(acls, "defaultAction"),
+        bypass=bypass,
+        ip_rules=tuple(str(rule.get("value", "")) for rule in _objects(acls.get("ipRules"), "ipRules")),
+        virtual_network_rules=tuple(
+            str(rule.get("id", "")) for rule in _objects(acls.get("virtualNetworkRules"), "virtualNetworkRules")
+        ),
+        resource_access_rules=tuple(
+            str(rule.get("resourceId", ""))
+            for rule in _objects(acls.get("resourceAccessRules"), "resourceAccessRules")
+        ),
+    )
+
+
+def _private_endpoints(raw: Any) -> tuple[PrivateEndpointConnection, ...]:
+    found = []
+    for connection in _objects(raw, "privateEndpointConnections"):
+        props = _optional_object(connection, "properties") or {}
+        endpoint = _optional_object(props, "privateEndpoint") or {}
+        state = _optional_object(props, "privateLinkServiceConnectionState") or {}
+        found.append(
+            PrivateEndpointConnection(
+                id=str(connection.get("id", "")),
+                private_endpoint_id=_str(endpoint, "id"),
+                status=_str(state, "status"),
+            )
+        )
+    return tuple(found)
+
+
+def _encryption(encryption: dict[str, Any]) -> StorageEncryption:
+    vault = _optional_object(encryption, "keyvaultproperties") or {}
+    return StorageEncryption(
+        key_source=_str(encryption, "keySource"),
+        require_infrastructure_encryption=_bool(encryption, "requireInfrastructureEncryption"),
+        key_vault_uri=_str(vault, "keyvaulturi"),
+        key_name=_str(vault, "keyname"),
+    )
+
+
+def _sas_policy(policy: dict[str, Any] | None) -> SasPolicy | None:
+    if policy is None:
+        return None
+    period = _str(policy, "sasExpirationPeriod")
+    if period is None:
+        raise UnexpectedShape("sasPolicy has no sasExpirationPeriod")
+    return SasPolicy(expiration_period=period, expiration_action=_str(policy, "expirationAction"))
+
+
+def _retention(policy: dict[str, Any] | None) -> RetentionPolicy | None:
+    if policy is None:
+        return None
+    return RetentionPolicy(enabled=bool(_bool(policy, "enabled")), days=_int(policy, "days"))
+
+
+def _tags(raw: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+# typed access to JSON: None for absent (or null), UnexpectedShape for the wrong type
+
+
+def _object(raw: Any, what: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise UnexpectedShape(f"{what} is not an object")
+    return raw
+
+
+def _optional_object(parent: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = parent.get(key)
+    return None if value is None else _object(value, key)
+
+
+def _objects(raw: Any, what: str) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise UnexpectedShape(f"{what} is not a list of objects")
+    return raw
+
+
+def _bool(parent: dict[str, Any], key: str) -> bool | None:
+    value = parent.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise UnexpectedShape(f"{key} is not a boolean")
+
+
+def _str(parent: dict[str, Any], key: str) -> str | None:
+    value = parent.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise UnexpectedShape(f"{key} is not a string")
+
+
+def _int(parent: dict[str, Any], key: str) -> int | None:
+    value = parent.get(key)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise UnexpectedShape(f"{key} is not a whole number")
+
+
+COLLECTOR = CollectorSpec(
+    name="azure.storage",
+    provider="azure",
+    produces=(ACCOUNT, CONTAINER),
+    permissions=(
+        "Microsoft.Resources/subscriptions/read",
+        "Microsoft.Storage/storageAccounts/read",
+        "Microsoft.Storage/storageAccounts/blobServices/read",
+        "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+    ),
+    collect=collect,
+    record_types=(StorageAccount, BlobContainer),
+)
