@@ -111,7 +111,7 @@ def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> 
 def build_parser() -> Parser:
     parser = Parser(
         prog="skyscan",
-        description="Find security misconfigurations in AWS (and soon Azure).",
+        description="Find security misconfigurations in AWS and Azure.",
         epilog=exitcodes.HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

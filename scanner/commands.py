@@ -138,7 +138,7 @@ def scan(args: argparse.Namespace) -> int:
     if args.provider and args.snapshot:
         raise UsageError("scan takes a provider (live) or --snapshot FILE (offline), not both")
     if not (args.provider or args.snapshot):
-        raise UsageError("scan needs a provider to scan live (aws) or --snapshot FILE")
+        raise UsageError("scan needs a provider to scan live (aws or azure) or --snapshot FILE")
     outputs = parse_outputs(args.output)
     # the demo builds its own namespace without these flags
     mute_path, baseline_path = getattr(args, "mute", None), getattr(args, "baseline", None)
