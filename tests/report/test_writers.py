@@ -12,11 +12,9 @@ import json
 import os
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 from markdown_it import MarkdownIt
@@ -38,10 +36,9 @@ from scanner.resources.aws import (
 )
 from scanner.runner import ScanResult
 from scanner.snapshot import CollectionError, Scope, Snapshot
-from tests.reporting import load_report
+from tests.reporting import load_report, sarif_validator
 
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-2.1.0.json"
 ACCOUNT = "111122223333"
 TYPES = ("aws.s3.bucket", "aws.s3.account")
 CHECK_IDS = ("aws_s3_bucket_acl_public", "aws_s3_bucket_default_encryption", "aws_s3_bucket_mfa_delete",
@@ -138,20 +135,6 @@ def test_every_format_is_registered() -> None:
 
 
 # SARIF ------------------------------------------------------------------------------
-
-@cache
-def sarif_validator() -> jsonschema.Draft7Validator:
-    schema = json.loads(SARIF_SCHEMA.read_text())
-    # This copy keeps the log object's own constraints in definitions.Root and none at
-    # the top level, so the file as it stands accepts any JSON at all: validate against Root.
-    assert "Root" in schema["definitions"]
-    schema = {**schema, "$ref": "#/definitions/Root"}
-    jsonschema.Draft7Validator.check_schema(schema)
-    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
-    # without these, format checking would silently pass anything
-    assert {"uri", "uri-reference", "date-time"} <= set(checker.checkers)
-    return jsonschema.Draft7Validator(schema, format_checker=checker)
-
 
 def sarif_doc(result: ScanResult) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(sarif.render(result, OPTIONS))

@@ -15,7 +15,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from scanner.collect.base import SetupError
+from scanner.collect.base import CollectResult, SetupError
 from scanner.collect.pool import Pool
 from scanner.snapshot import CollectionError
 
@@ -35,6 +35,11 @@ THROTTLE_CODES = frozenset(
 
 # the DNS suffixes of AWS endpoints in every partition
 AWS_DNS_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
+# DescribeRegions OptInStatus values of regions the account can use ("not-opted-in" is not)
+ENABLED_OPT_IN_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
+# the resource type named by a failed region discovery: no check reads it, but the
+# error still marks the scan incomplete
+REGIONS_RESOURCE_TYPE = "aws.region"
 
 
 class AwsSetupError(SetupError):
@@ -93,6 +98,8 @@ class AwsContext:
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self._enabled_regions: tuple[str, ...] | None = None
+        self._regions_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -141,6 +148,44 @@ class AwsContext:
                     events.register("before-sign.s3-control.*", self._to_endpoint_host(endpoint_host))
                 self._clients[key] = client
             return client
+
+    def enabled_regions(self, result: CollectResult) -> tuple[str, ...]:
+        """The regions a regional collector reads: those enabled for the account
+        (EC2 DescribeRegions, asked once from the home region), narrowed to ``regions``
+        when the user gave them. Every later call, from any thread, gets the cached
+        answer. When DescribeRegions fails the answer falls back to ``regions`` (or the
+        home region) and the failure is recorded in ``result`` once, so the scan is
+        reported incomplete rather than silently narrowed."""
+        with self._regions_lock:
+            if self._enabled_regions is None:
+                self._enabled_regions = self._discover_regions(result)
+            return self._enabled_regions
+
+    def _discover_regions(self, result: CollectResult) -> tuple[str, ...]:
+        try:
+            answer = self.client("ec2", self.home_region).describe_regions()
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            result.fail(
+                self.error(
+                    exc,
+                    region=self.home_region,
+                    service="ec2",
+                    operation="DescribeRegions",
+                    resource_type=REGIONS_RESOURCE_TYPE,
+                )
+            )
+            return self.regions or (self.home_region,)
+        enabled = {
+            str(region["RegionName"])
+            for region in answer.get("Regions", [])
+            # without AllRegions AWS lists only usable regions; emulators may list all,
+            # even other partitions' (which these credentials cannot reach)
+            if region.get("OptInStatus", "opt-in-not-required") in ENABLED_OPT_IN_STATUSES
+            and partition_of(str(region["RegionName"])) == self.partition
+        }
+        if self.regions is not None:
+            return tuple(r for r in self.regions if r in enabled)
+        return tuple(sorted(enabled))
 
     def _to_endpoint_host(self, endpoint_host: str) -> Callable[..., None]:
         """S3 Control puts "<account>." in front of the host. Behind an endpoint
