@@ -200,6 +200,16 @@ def test_wrong_secret_is_one_line_and_exit_2(arm: ArmServer, azure_env: dict[str
     assert not out.exists() and arm.requests == []
 
 
+def test_environment_credential_signs_in_too(arm: ArmServer, azure_env: dict[str, str], tmp_path: Path) -> None:
+    seed_tenant(arm)
+    out = tmp_path / "r.json"
+    proc = run_skyscan(arm, azure_env, "scan", "azure", "--azure-auth", "env", "--arm-endpoint", arm.url,
+                       "--ca-bundle", str(arm.ca_path), "--subscription", PROD, "-o", f"json={out}")
+    assert proc.returncode == 0, proc.stderr
+    assert {f["account"] for f in load_report(out)["findings"]} == {PROD}
+    assert arm.token_requests == 1
+
+
 def test_environment_endpoint_and_ca_bundle(arm: ArmServer, azure_env: dict[str, str], tmp_path: Path) -> None:
     seed_tenant(arm)
     out = tmp_path / "r.json"
@@ -252,3 +262,30 @@ def test_version_and_aws_scans_do_not_import_azure(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-c", code, *args], text=True, capture_output=True, cwd=ROOT,
                               env=env, timeout=120)
         assert "AZURE-MODULES []" in proc.stdout, (args, proc.stdout, proc.stderr)
+
+
+def test_client_secret_without_its_variables_names_them(arm: ArmServer, azure_env: dict[str, str]) -> None:
+    env = {name: value for name, value in azure_env.items() if name != "AZURE_CLIENT_SECRET"}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AZURE_")}, **env, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "scanner", "scan", "azure", *live_args(arm)], text=True,
+                          capture_output=True, cwd=ROOT, env=env, timeout=120)
+    assert proc.returncode == 2
+    assert "AZURE_CLIENT_SECRET" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_cloud_choice_sets_endpoint_authority_and_scope(monkeypatch: Any) -> None:
+    from scanner.collect.azure.identity import AzureSettings
+
+    monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
+    monkeypatch.delenv("SKYSCAN_ARM_ENDPOINT", raising=False)
+    china = AzureSettings.from_options(cloud="china")
+    assert (china.resource_manager, china.authority_host(), china.cloud_endpoints.scope) == (
+        "https://management.chinacloudapi.cn", "login.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default"
+    )
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://login.example.test")
+    monkeypatch.setenv("SKYSCAN_ARM_ENDPOINT", "https://arm.example.test/")
+    usgov = AzureSettings.from_options(cloud="usgov")
+    # the overrides win for the hosts; the token scope stays the cloud's
+    assert (usgov.resource_manager, usgov.authority_host(), usgov.cloud_endpoints.scope) == (
+        "https://arm.example.test", "https://login.example.test", "https://management.usgovcloudapi.net/.default"
+    )

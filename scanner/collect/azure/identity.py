@@ -8,6 +8,7 @@ scan starts.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,7 +154,10 @@ def build_credential(settings: AzureSettings) -> TokenCredential:
         return identity.ManagedIdentityCredential()
     if auth == "device-code":
         return identity.DeviceCodeCredential(
-            tenant_id=tenant or "organizations", disable_instance_discovery=unknown_host, **common
+            tenant_id=tenant or "organizations",
+            disable_instance_discovery=unknown_host,
+            prompt_callback=_device_code_prompt,
+            **common,
         )
     tenants: dict[str, Any] = {}
     if settings.tenant:
@@ -162,6 +166,11 @@ def build_credential(settings: AzureSettings) -> TokenCredential:
             for name in ("interactive_browser", "workload_identity", "shared_cache", "visual_studio_code", "broker")
         }
     return identity.DefaultAzureCredential(**common, **tenants)
+
+
+def _device_code_prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
+    # stderr: standard output may be carrying a report
+    print(f"skyscan: to sign in to Azure, open {verification_uri} and enter the code {user_code}", file=sys.stderr)
 
 
 def check_credential(credential: TokenCredential, settings: AzureSettings) -> None:
