@@ -167,11 +167,10 @@ class ArmReader:
     def list(self, path: str, api_version: str) -> Iterator[dict[str, Any]]:
         """Every item of a collection across its pages. A page that fails raises
         ArmError: the caller must not mistake the items seen so far for the whole."""
-        url: str | None = self._url(path)
+        url = self._url(path)
         params: dict[str, str] | None = {"api-version": api_version}
         seen: set[str] = set()
         for _ in range(MAX_PAGES):
-            assert url is not None
             page = self._send(url, params)
             items = page.get("value")
             if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
