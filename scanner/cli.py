@@ -148,12 +148,12 @@ def build_parser() -> Parser:
     listing = checks_sub.add_parser("list", help="list checks")
     listing.add_argument("--provider", choices=("aws", "azure"))
     listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.add_argument("--framework", metavar="NAME",
+                         help="list this framework's controls and the checks covering them, e.g. cis-aws-4.0.1")
     _add_selection(listing)
     explain = checks_sub.add_parser("explain", help="everything about one check")
     explain.add_argument("check_id")
 
-    demo = sub.add_parser("demo", help="scan a bundled demo account on a local AWS emulator",
-                          epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     diff = sub.add_parser("diff", help="what changed between two JSON reports (new, resolved, gone, ...)",
                           epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     diff.add_argument("old", type=Path, help="the earlier JSON report")
@@ -163,6 +163,8 @@ def build_parser() -> Parser:
     diff.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
                       help="exit 1 when a new finding is at or above this severity")
 
+    demo = sub.add_parser("demo", help="scan a bundled demo account on a local AWS emulator",
+                          epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_output(demo, default_json="skyscan-demo.json")
     return parser
 

@@ -231,6 +231,8 @@ def spec_doc(check: Check) -> dict[str, object]:
 def list_checks(args: argparse.Namespace) -> int:
     reg = registry.load()
     providers = [args.provider] if args.provider else sorted({c.spec.provider for c in reg.checks})
+    if getattr(args, "framework", None):
+        return list_framework(reg, args, providers)
     checks = select(reg, args, providers)
     if args.json:
         print(json.dumps([spec_doc(c) for c in checks], indent=2))
@@ -241,6 +243,22 @@ def list_checks(args: argparse.Namespace) -> int:
         for c in checks
     ]
     print(tabulate(rows, headers=("Check", "Severity", "Service", "Title", "Plugin")))
+    return exitcodes.OK
+
+
+def list_framework(reg: Registry, args: argparse.Namespace, providers: Sequence[str]) -> int:
+    """A framework's controls with the selected checks that cover them."""
+    from scanner import compliance
+
+    try:
+        catalogue = compliance.load(args.framework)  # before selection: a wrong name is the first error
+    except compliance.UnknownFrameworkError as exc:
+        raise UsageError(f"--framework: {exc}") from None
+    checks = select(reg, args, providers)
+    cov = compliance.coverage(catalogue, [c.spec for c in checks])
+    for problem in cov.problems:
+        print(f"skyscan: warning: {problem}", file=sys.stderr)
+    print(json.dumps(cov.as_dict(), indent=2) if args.json else compliance.render_table(cov))
     return exitcodes.OK
 
 
