@@ -118,4 +118,9 @@ def test_demo_runs_a_real_scan(tmp_path: Path) -> None:
     exposed = sorted(f["resource_id"] for f in doc["findings"]
                      if f["status"] == "FAIL" and f["severity"] == "critical")
     assert exposed == ["arn:aws:s3:::acme-partner-uploads", "arn:aws:s3:::acme-public-website"]
-    assert len({f["resource_id"] for f in doc["findings"]}) == 7  # six buckets and the account
+    s3 = {f["resource_id"] for f in doc["findings"] if f["check_id"].startswith("aws_s3_")}
+    assert len(s3) == 7  # six buckets and the account
+    assert {s["regions"] and tuple(s["regions"]) for s in doc["scan"]["scopes"]} == {("eu-west-1", "us-east-1")}
+    ssh = [(f["region"], f["status"]) for f in doc["findings"]
+           if f["check_id"] == "aws_ec2_security_group_admin_ports_open"]
+    assert sorted(ssh) == [("eu-west-1", "PASS"), ("eu-west-1", "PASS"), ("us-east-1", "FAIL"), ("us-east-1", "PASS")]

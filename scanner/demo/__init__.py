@@ -48,15 +48,17 @@ def run(args: argparse.Namespace) -> int:
         endpoint = f"http://{host}:{port}"
         seed = json.loads(SEED.read_text())
         seed_account(endpoint, seed)
+        regions = sorted({b["region"] for b in seed["buckets"]})
         print(
             f"skyscan demo: started an AWS emulator at {endpoint} and created "
-            f"{len(seed['buckets'])} buckets in two regions ({SEED.name}); scanning them "
-            "with the real collectors...\n",
+            f"{len(seed['buckets'])} buckets, {len(seed['security_groups'])} security groups and "
+            f"{len(seed['volumes'])} volumes in {' and '.join(regions)} ({SEED.name}); scanning "
+            "them with the real collectors...\n",
             file=sys.stderr,
         )
         scan_args = argparse.Namespace(
             command="scan", provider="aws", snapshot=None, save_snapshot=None, profile=None,
-            regions=None, endpoint_url=endpoint, max_workers=8, checks=[], services=[],
+            regions=regions, endpoint_url=endpoint, max_workers=8, checks=[], services=[],
             min_severity=None, category=[], output=outputs, fail_on=args.fail_on,
             show_passed=args.show_passed, quiet=args.quiet,
         )
@@ -70,8 +72,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def seed_account(endpoint: str, seed: dict[str, Any]) -> None:
-    """Create the demo buckets in the emulator (the demo's own clients, not the scanner's)."""
+    """Create the demo resources in the emulator (the demo's own clients, not the scanner's)."""
     import boto3
+
+    for group in seed["security_groups"]:
+        ec2 = boto3.client("ec2", region_name=group["region"], endpoint_url=endpoint)
+        made = ec2.create_security_group(GroupName=group["name"], Description=group["description"])
+        ec2.authorize_security_group_ingress(GroupId=made["GroupId"], IpPermissions=group["ingress"])
+    for volume in seed["volumes"]:
+        ec2 = boto3.client("ec2", region_name=volume["region"], endpoint_url=endpoint)
+        ec2.create_volume(AvailabilityZone=f"{volume['region']}a", Size=volume["size"], Encrypted=volume["encrypted"])
 
     clients: dict[str, Any] = {}
     for bucket in seed["buckets"]:
