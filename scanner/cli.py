@@ -105,6 +105,8 @@ def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> 
     g.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
                    help="exit 1 when a finding fails at or above this severity")
     g.add_argument("--show-passed", action="store_true", help="the table lists passed findings too")
+    g.add_argument("--framework", action="append", default=[], metavar="NAME",
+                   help="add a per-control summary for this framework, e.g. cis-aws-4.0.1; repeatable")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from scanner import atomic, baseline, diff, exitcodes, mute, registry, report, runner, snapshot
+from scanner import atomic, baseline, compliance, diff, exitcodes, mute, registry, report, runner, snapshot
 from scanner.collect import catalog
 from scanner.collect.base import SetupError
 from scanner.collect.pool import Pool
@@ -140,6 +140,7 @@ def scan(args: argparse.Namespace) -> int:
     if not (args.provider or args.snapshot):
         raise UsageError("scan needs a provider to scan live (aws or azure) or --snapshot FILE")
     outputs = parse_outputs(args.output)
+    frameworks = load_frameworks(getattr(args, "framework", []))
     # the demo builds its own namespace without these flags
     mute_path, baseline_path = getattr(args, "mute", None), getattr(args, "baseline", None)
     new_only = getattr(args, "new_only", False)
@@ -160,7 +161,7 @@ def scan(args: argparse.Namespace) -> int:
         if args.save_snapshot:
             snapshot.save(snap, args.save_snapshot)
     result = runner.scan(snap, checks, started, mutes=mutes, baseline=prior)
-    options = RenderOptions(show_passed=args.show_passed)
+    options = RenderOptions(show_passed=args.show_passed, frameworks=frameworks)
     for output in outputs:
         report.write(result, output, options)
     return exitcodes.for_result(result, args.fail_on, new_only)
@@ -246,14 +247,17 @@ def list_checks(args: argparse.Namespace) -> int:
     return exitcodes.OK
 
 
-def list_framework(reg: Registry, args: argparse.Namespace, providers: Sequence[str]) -> int:
-    """A framework's controls with the selected checks that cover them."""
-    from scanner import compliance
-
+def load_frameworks(names: Sequence[str]) -> tuple[compliance.Catalogue, ...]:
+    """The catalogues named by --framework; a wrong name is a usage error."""
     try:
-        catalogue = compliance.load(args.framework)  # before selection: a wrong name is the first error
+        return tuple(compliance.load(name) for name in names)
     except compliance.UnknownFrameworkError as exc:
         raise UsageError(f"--framework: {exc}") from None
+
+
+def list_framework(reg: Registry, args: argparse.Namespace, providers: Sequence[str]) -> int:
+    """A framework's controls with the selected checks that cover them."""
+    (catalogue,) = load_frameworks([args.framework])  # before selection: a wrong name is the first error
     checks = select(reg, args, providers)
     cov = compliance.coverage(catalogue, [c.spec for c in checks])
     for problem in cov.problems:

@@ -229,3 +229,39 @@ def test_checks_explain_shows_remediation_and_compliance() -> None:
     proc = skyscan("checks", "explain", "aws_s3_bucket_secure_transport")
     assert proc.returncode == 0
     assert "aws s3api" in proc.stdout and "cis-aws" in proc.stdout
+
+
+# --framework ------------------------------------------------------------------------
+
+def test_scan_framework_adds_a_per_control_summary(tmp_path: Path) -> None:
+    from scanner.resources.aws import S3BucketPolicy
+
+    deny_http = {"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                "Resource": ["arn:aws:s3:::tls", "arn:aws:s3:::tls/*"],
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    snap = write_snapshot(tmp_path / "s.json", [
+        bucket("tls", policy=S3BucketPolicy(deny_http), versioning=S3Versioning("Enabled", mfa_delete=True)),
+        bucket("plain", policy=S3BucketPolicy(None), versioning=S3Versioning("Enabled", mfa_delete=True)),
+    ])
+    out = tmp_path / "r.json"
+    checks = "aws_s3_bucket_secure_transport,aws_s3_bucket_mfa_delete"
+    proc = skyscan("scan", "--snapshot", str(snap), "--checks", checks,
+                   "--framework", "cis-aws-4.0.1", "-o", "table", "-o", f"json={out}")
+    assert proc.returncode == 0, proc.stderr
+    (summary,) = load_report(out)["compliance"]
+    assert (summary["framework"], summary["version"]) == ("cis-aws", "4.0.1")
+    controls = {c["id"]: c for c in summary["controls"]}
+    assert controls["2.1.1"]["status"] == "FAIL" and controls["2.1.1"]["checks"] == ["aws_s3_bucket_secure_transport"]
+    assert controls["2.1.1"]["findings"]["FAIL"] == 1 and controls["2.1.1"]["findings"]["PASS"] == 1
+    assert controls["2.1.2"]["status"] == "PASS"
+    assert controls["1.1"]["status"] == "NOT_EVALUATED"
+    assert summary["counts"]["FAIL"] == 1 and summary["counts"]["PASS"] == 1
+    assert summary["counts"]["NOT_EVALUATED"] == len(controls) - 2
+    assert any(line.startswith("2.1.1") and "FAIL" in line for line in proc.stdout.splitlines())
+
+
+def test_scan_unknown_framework_is_a_usage_error(mixed_snapshot: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    proc = skyscan("scan", "--snapshot", str(mixed_snapshot), "--framework", "cis-aws-9", "-o", f"json={out}")
+    assert_one_line_error(proc, "--framework", "cis-aws-9")
+    assert not out.exists()

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             command="scan", provider="aws", snapshot=None, save_snapshot=None, profile=None,
             regions=regions, endpoint_url=endpoint, max_workers=8, checks=[], services=[],
             min_severity=None, category=[], output=outputs, fail_on=args.fail_on,
-            show_passed=args.show_passed, quiet=args.quiet,
+            show_passed=args.show_passed, quiet=args.quiet, framework=args.framework,
         )
         code = commands.scan(scan_args)
         written = [o.partition("=")[2] for o in outputs if "=" in o and o.partition("=")[2] not in ("", "-")]

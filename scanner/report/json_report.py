@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 from scanner import __version__
+from scanner.compliance import Catalogue, summarise
 from scanner.model import Finding, Severity, Status
 from scanner.report.options import RenderOptions
 from scanner.runner import ScanResult
@@ -73,8 +75,9 @@ def gating(result: ScanResult) -> dict[str, Any]:
     return doc
 
 
-def document(result: ScanResult) -> dict[str, Any]:
+def document(result: ScanResult, frameworks: Sequence[Catalogue] = ()) -> dict[str, Any]:
     snap = result.snapshot
+    controls = {"compliance": [summarise(result, c).as_dict() for c in frameworks]} if frameworks else {}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "skyscan", "version": __version__},
@@ -106,6 +109,7 @@ def document(result: ScanResult) -> dict[str, Any]:
             for e in snap.errors
         ],
         **gating(result),
+        **controls,
     }
 
 
@@ -118,4 +122,4 @@ def _jsonable(value: Any) -> Any:
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False, default=_jsonable) + "\n"
+    return json.dumps(document(result, options.frameworks), indent=2, default=_jsonable) + "\n"

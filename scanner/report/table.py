@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from scanner.compliance import ControlStatus, FrameworkSummary, summarise
 from scanner.model import Severity, Status
 from scanner.report.json_report import summary
 from scanner.report.options import RenderOptions
@@ -49,6 +50,8 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         f"{len(result.findings)} findings ({hidden} passed or muted not shown)",
     ]
     lines += gating_lines(result)
+    for catalogue in options.frameworks:
+        lines += framework_lines(summarise(result, catalogue))
     errors = result.snapshot.errors
     if not result.complete:
         n_error = counts["by_status"][Status.ERROR.value]
@@ -85,4 +88,19 @@ def gating_lines(result: ScanResult) -> list[str]:
     if result.baseline is not None:
         b = result.baseline
         lines.append(f"Baseline {printable(b.file)}: {b.new} new, {b.existing} existing failing or ERROR findings.")
+    return lines
+
+
+def framework_lines(framework: FrameworkSummary) -> list[str]:
+    """Per-control verdicts of the controls this scan could speak for, then the counts."""
+    cat = framework.catalogue
+    rows = [
+        (c.control.id, c.status.value, printable(c.control.title, 70), ", ".join(c.checks))
+        for c in framework.controls
+        if c.status is not ControlStatus.NOT_EVALUATED
+    ]
+    counts = ", ".join(f"{n} {status.value}" for status, n in framework.counts.items())
+    lines = ["", f"{cat.framework} {cat.version}: {counts}"]
+    if rows:
+        lines.append(tabulate(rows, headers=("Control", "Status", "Title", "Checks"), disable_numparse=True))
     return lines
