@@ -11,7 +11,8 @@ from scanner.resources import BUILTIN_RESOURCE_TYPES, Resource
 
 ENTRY_POINT_GROUP = "skyscan.collectors"
 BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
-    "aws": ("scanner.collect.aws.s3", "scanner.collect.aws.ec2"),
+    "aws": ("scanner.collect.aws.s3", "scanner.collect.aws.ec2", "scanner.collect.aws.iam",
+            "scanner.collect.aws.accessanalyzer"),
     "azure": ("scanner.collect.azure.storage",),
 }
 

@@ -21,6 +21,10 @@ from scanner.snapshot import CollectionError
 
 # An operation is a read when its name starts with one of these.
 READ_PREFIXES = ("Get", "List", "Describe", "Head")
+# Operations allowed although their names are not reads: each changes no configuration.
+# GenerateCredentialReport only asks IAM to (re)build the credential report that
+# GetCredentialReport returns (AWS's SecurityAudit policy grants it for that reason).
+READ_ALSO = frozenset({"GenerateCredentialReport"})
 THROTTLE_CODES = frozenset(
     {
         "Throttling",
@@ -51,7 +55,7 @@ class WriteOperationRefused(Exception):
 
 
 def _refuse_writes(model: Any, **_: Any) -> None:
-    if not model.name.startswith(READ_PREFIXES):
+    if not model.name.startswith(READ_PREFIXES) and model.name not in READ_ALSO:
         raise WriteOperationRefused(f"skyscan only reads: refused {model.name}")
 
 
