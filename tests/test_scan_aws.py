@@ -21,6 +21,7 @@ def policy(bucket: str, **extra: Any) -> str:
                        "Statement": [{**PUBLIC_READ, "Resource": f"arn:aws:s3:::{bucket}/*", **extra}]})
 
 
+S3_ONLY = ("--services", "s3")
 ALL_BLOCKED = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
                "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 
@@ -51,7 +52,8 @@ def run_skyscan(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
 def test_only_truly_exposed_buckets_rank_at_the_top(aws_endpoint: str, s3_seed: Any, tmp_path: Path) -> None:
     seed_mixed_account(s3_seed)
     out = tmp_path / "r.json"
-    proc = run_skyscan(aws_endpoint, "scan", "aws", "--fail-on", "critical", "-o", "table", "-o", f"json={out}")
+    proc = run_skyscan(aws_endpoint, "scan", "aws", "--services", "s3", "--fail-on", "critical",
+                       "-o", "table", "-o", f"json={out}")
     assert proc.returncode == 1, proc.stderr
     doc = load_report(out)
     findings = doc["findings"]
@@ -81,11 +83,11 @@ def test_only_truly_exposed_buckets_rank_at_the_top(aws_endpoint: str, s3_seed: 
 def test_collect_then_offline_scan_equals_live_scan(aws_endpoint: str, s3_seed: Any, tmp_path: Path) -> None:
     seed_mixed_account(s3_seed)
     live, offline, snap = tmp_path / "live.json", tmp_path / "offline.json", tmp_path / "snap.json"
-    assert run_skyscan(aws_endpoint, "scan", "aws", "-o", f"json={live}").returncode == 0
-    proc = run_skyscan(aws_endpoint, "collect", "aws", "--save", str(snap))
+    assert run_skyscan(aws_endpoint, "scan", "aws", *S3_ONLY, "-o", f"json={live}").returncode == 0
+    proc = run_skyscan(aws_endpoint, "collect", "aws", *S3_ONLY, "--save", str(snap))
     assert proc.returncode == 0, proc.stderr
     # the offline scan must not need the emulator at all
-    proc = run_skyscan("http://127.0.0.1:9", "scan", "--snapshot", str(snap), "-o", f"json={offline}")
+    proc = run_skyscan("http://127.0.0.1:9", "scan", "--snapshot", str(snap), *S3_ONLY, "-o", f"json={offline}")
     assert proc.returncode == 0, proc.stderr
 
     def verdicts(path: Path) -> list[tuple[str, str, str]]:
