@@ -95,6 +95,14 @@ def _add_azure(p: argparse.ArgumentParser) -> None:
                         "The sign-in host follows AZURE_AUTHORITY_HOST")
     g.add_argument("--ca-bundle", metavar="PATH",
                    help="PEM file of CAs to trust for Resource Manager and sign-in; SKYSCAN_CA_BUNDLE works too")
+    g.add_argument("--blob-data-plane", action="store_true",
+                   help="also read each storage account's blob endpoint (containers, service properties)")
+    g.add_argument("--probe-anonymous", action="store_true",
+                   help="prove or refute anonymous access: one request without credentials per container whose "
+                        "settings allow it (never downloads content); implies --blob-data-plane")
+    g.add_argument("--blob-endpoint", metavar="URL",
+                   help="blob endpoint override, e.g. an emulator: http://127.0.0.1:10000/devstoreaccount1; "
+                        "SKYSCAN_BLOB_ENDPOINT works too; implies --blob-data-plane")
 
 
 def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> None:

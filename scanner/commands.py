@@ -124,7 +124,17 @@ def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
         ca_bundle=args.ca_bundle,
         subscriptions=tuple(args.subscription),
     )
-    return [(context, Scope("azure", context.subscription_id, ())) for context in open_contexts(settings, pool)]
+    # the blob data plane is opt-in; the demo's namespace has none of its flags
+    probe, endpoint = getattr(args, "probe_anonymous", False), getattr(args, "blob_endpoint", None)
+    if not (probe or endpoint or getattr(args, "blob_data_plane", False) or os.environ.get("SKYSCAN_BLOB_ENDPOINT")):
+        return [(context, Scope("azure", context.subscription_id, ())) for context in open_contexts(settings, pool)]
+    from scanner.collect.azure import blob
+    from scanner.collect.azure.identity import build_credential
+
+    credential = build_credential(settings)  # one sign-in, shared by Resource Manager and the data plane
+    plane = blob.plane_from_options(credential, endpoint=endpoint, probe=probe, ca_bundle=settings.ca_bundle)
+    contexts = blob.with_data_plane(open_contexts(settings, pool, credential=credential), plane)
+    return [(context, Scope("azure", context.subscription_id, ())) for context in contexts]
 
 
 # How each provider turns the CLI flags into (context, scope) units to collect.

@@ -122,6 +122,67 @@ class BlobContainer(Resource):
 
     storage_account_id: str  # the owning account's resource_id, exactly as listed
     public_access: str | None = None  # None, Blob or Container; absent means None (private)
+    # evidence from the opt-in anonymous probe (--probe-anonymous). None: not probed, which
+    # is the normal case; the verdict then rests on the settings alone
+    anonymous_probe: AnonymousProbe | None = None
 
 
-AZURE_RESOURCE_TYPES: tuple[type[Resource], ...] = (StorageAccount, BlobContainer)
+@dataclass(frozen=True)
+class AnonymousProbe:
+    """One request made without any credential, as evidence of real exposure.
+
+    ``probe`` is "anonymous-list" (List Blobs, one result at most) or
+    "anonymous-blob-properties" (Get Blob Properties, a HEAD: never the content).
+    ``http_status`` is None when no HTTP answer came back (connection refused, timeout);
+    ``error_code`` is the storage error code (x-ms-error-code) or the transport failure."""
+
+    probe: str
+    http_status: int | None
+    error_code: str | None
+    at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class BlobLogging:
+    """Storage Analytics logging of the blob service (Get Blob Service Properties)."""
+
+    read: bool
+    write: bool
+    delete: bool
+    retention: RetentionPolicy
+
+
+@dataclass(frozen=True)
+class BlobServiceSettings:
+    """What the data plane's Get Blob Service Properties returns that matters here.
+    Versioning is not part of it (Resource Manager's ``isVersioningEnabled`` is)."""
+
+    logging: BlobLogging
+    delete_retention: RetentionPolicy
+    static_website_enabled: bool
+
+
+@dataclass(frozen=True)
+class DataPlaneContainer:
+    name: str
+    public_access: str  # None, Blob or Container, as List Containers reports it
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlobDataPlane(Resource):
+    """One account's blob service as its own endpoint answers (azure-storage-blob), read
+    only with ``--blob-data-plane`` or ``--probe-anonymous``. ``resource_id`` is the
+    account's id plus ``/blobServices/default``."""
+
+    TYPE: ClassVar[str] = "azure.storage.blob_data_plane"
+    PROVIDER: ClassVar[str] = "azure"
+
+    storage_account_id: str
+    endpoint: str  # the blob endpoint read (a URL; never carries a credential)
+    # None: List Containers failed (a CollectionError names it)
+    containers: tuple[DataPlaneContainer, ...] | None = None
+    # None: Get Blob Service Properties failed
+    service: BlobServiceSettings | None = None
+
+
+AZURE_RESOURCE_TYPES: tuple[type[Resource], ...] = (StorageAccount, BlobContainer, BlobDataPlane)

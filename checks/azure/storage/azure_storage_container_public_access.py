@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.azure.storage.defaults import has_blob_service
-from checks.azure.storage.exposure import accounts_by_id, exposure
+from checks.azure.storage.exposure import accounts_by_id, exposure, judge_probe, probe_details
 from scanner.model import Category, CheckSpec, Finding, Severity
 from scanner.resources.azure import BlobContainer, StorageAccount
 from scanner.snapshot import Snapshot
@@ -32,7 +32,9 @@ SPEC = CheckSpec(
         "any blob whose name they know, without credentials. Reported critical (listing) or high "
         "(reading) when the account serves it to the internet, medium when the account's network "
         "rules limit who can reach it, and low when the account disallows anonymous access: the "
-        "container setting is then latent, and allowing it again at the account would expose it."
+        "container setting is then latent, and allowing it again at the account would expose it. "
+        "With --probe-anonymous, one request without credentials proves (HTTP 200: severity kept) or "
+        "refutes (refused: low) the exposure; details.anonymous_probe holds the evidence."
     ),
 )
 
@@ -54,16 +56,32 @@ def evaluate(snap: Snapshot) -> Iterator[Finding]:
             continue
         details = seen.details()
         level = seen.level.value.lower()
+        outcome = None
+        if container.anonymous_probe is not None:
+            outcome = judge_probe(container.anonymous_probe, seen.level.value)
+            if outcome == "refuted" and seen.network_restricted:
+                outcome = "inconclusive"  # the firewall may have refused the scanner, not everyone
+            details["anonymous_probe"] = probe_details(container.anonymous_probe, outcome, seen.level.value,
+                                                       seen.network_restricted)
+        proof = " (proven: an anonymous request was served)" if outcome == "proven" else ""
         if not seen.anonymous_level:
-            yield SPEC.ok(container, "the container is private", **details)
+            if outcome == "proven":  # Resource Manager and the endpoint disagree: believe the endpoint
+                yield SPEC.fail(container, "the settings say private, yet an anonymous request was served",
+                                **details)
+            else:
+                yield SPEC.ok(container, "the container is private", **details)
         elif not seen.effective:
             yield SPEC.fail(container, f"anonymous {level} access is set but the account disallows it (latent)",
                             severity=Severity.LOW, **details)
+        elif outcome == "refuted":
+            status = details["anonymous_probe"]["http_status"]
+            yield SPEC.fail(container, f"anonymous {level} access is set, but an anonymous request was refused "
+                            f"(HTTP {status}): not exposed as seen from the scanner", severity=Severity.LOW, **details)
         elif seen.network_restricted:
-            yield SPEC.fail(container, f"anonymous {level} access, from the networks the account allows",
+            yield SPEC.fail(container, f"anonymous {level} access, from the networks the account allows{proof}",
                             severity=Severity.MEDIUM, **details)
         elif level == "container":
-            yield SPEC.fail(container, "anyone on the internet can list and read its blobs", **details)
+            yield SPEC.fail(container, f"anyone on the internet can list and read its blobs{proof}", **details)
         else:
-            yield SPEC.fail(container, "anyone on the internet can read its blobs by name",
+            yield SPEC.fail(container, f"anyone on the internet can read its blobs by name{proof}",
                             severity=Severity.HIGH, **details)

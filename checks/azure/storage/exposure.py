@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.azure.storage.defaults import Effective, allow_blob_public_access, network_restricted
-from scanner.resources.azure import BlobContainer, StorageAccount, StorageAccountProperties
+from scanner.resources.azure import AnonymousProbe, BlobContainer, StorageAccount, StorageAccountProperties
 from scanner.snapshot import Snapshot
 
 LEVELS = {"none": "None", "blob": "Blob", "container": "Container"}
+# answers that refuse an anonymous request: 403 AuthorizationFailure (private container),
+# 409 PublicAccessNotPermitted (account disallows it), 404 (private: hidden), 401
+REFUSED = frozenset({401, 403, 404, 409})
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,26 @@ def exposure(container: BlobContainer, props: StorageAccountProperties) -> Conta
 def accounts_by_id(snap: Snapshot) -> dict[str, StorageAccount]:
     """ARM ids compare case-insensitively."""
     return {account.resource_id.lower(): account for account in snap.resources(StorageAccount)}
+
+
+def judge_probe(probe: AnonymousProbe, level: str) -> str:
+    """What the anonymous probe's answer proves: "proven" (served), "refuted" (refused)
+    or "inconclusive". Listing a "blob"-level container is refused by design, so that
+    refusal says nothing: only a HEAD on one of its blobs can prove or refute it."""
+    status = probe.http_status
+    if status is not None and 200 <= status < 300:
+        return "proven"
+    if status in REFUSED:
+        return "inconclusive" if probe.probe == "anonymous-list" and level == "Blob" else "refuted"
+    return "inconclusive"  # no answer, throttled or a server error
+
+
+def probe_details(probe: AnonymousProbe, outcome: str, level: str, network_restricted: bool) -> dict[str, Any]:
+    found: dict[str, Any] = {"probe": probe.probe, "http_status": probe.http_status, "error_code": probe.error_code,
+                             "at": probe.at, "outcome": outcome}
+    if outcome == "inconclusive" and probe.http_status in REFUSED:
+        if probe.probe == "anonymous-list" and level == "Blob":
+            found["note"] = "blob-level: not listable (no blob name to test)"
+        elif network_restricted:
+            found["note"] = "refused, but the account's network rules may have refused only the scanner"
+    return found

@@ -7,6 +7,8 @@ account (in ``ctx.pool``) exactly one ``GET .../blobServices/default`` and one p
 
 A failed listing records a scope-level CollectionError for both record types; a failed
 per-account read leaves that field None and records an error naming the account.
+With the opt-in data plane (a ``BlobContext``), ``blob.py`` then reads each account's
+blob endpoint and, with ``--probe-anonymous``, probes the containers listed here.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.blob import BlobContext, read_data_plane
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.base import CollectorSpec, CollectResult
 from scanner.resources.azure import (
     BlobContainer,
+    BlobDataPlane,
     BlobServiceProperties,
     NetworkRuleSet,
     PrivateEndpointConnection,
@@ -73,7 +77,12 @@ def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, A
     container_count: int | None = None
     if (kind or "").lower() not in NO_BLOB_SERVICE_KINDS:
         blob_service = _blob_service(ctx, result, account_id, location)
-        container_count = _containers(ctx, result, account_id, location)
+        containers = _containers(ctx, result, account_id, location)
+        if isinstance(ctx, BlobContext):  # the opt-in data plane (and probe), from what ARM gave
+            containers = read_data_plane(ctx, result, item, properties, containers)
+        for container in containers or ():
+            result.add(container)
+        container_count = None if containers is None else len(containers)
     sku = item.get("sku")
     result.add(
         StorageAccount(
@@ -106,11 +115,11 @@ def _blob_service(
         return None
 
 
-def _containers(ctx: AzureContext, result: CollectResult, account_id: str, location: str) -> int | None:
-    """Adds one record per container; returns how many, or None when the listing
-    failed (then no container of this account is reported at all)."""
+def _containers(ctx: AzureContext, result: CollectResult, account_id: str, location: str) -> list[BlobContainer] | None:
+    """One record per container, or None when the listing failed (then no container of
+    this account is reported at all)."""
     try:
-        containers = [
+        return [
             _container(ctx, account_id, location, item)
             for item in ctx.reader.list(f"{account_id}/blobServices/default/containers", CONTAINERS_API)
         ]
@@ -119,9 +128,6 @@ def _containers(ctx: AzureContext, result: CollectResult, account_id: str, locat
         result.fail(ctx.error(error, service=SERVICE, operation="BlobContainers_List",
                               resource_type=CONTAINER, resource_id=account_id, region=location))
         return None
-    for container in containers:
-        result.add(container)
-    return len(containers)
 
 
 def _container(ctx: AzureContext, account_id: str, location: str, item: dict[str, Any]) -> BlobContainer:
@@ -295,7 +301,7 @@ def _int(parent: dict[str, Any], key: str) -> int | None:
 COLLECTOR = CollectorSpec(
     name="azure.storage",
     provider="azure",
-    produces=(ACCOUNT, CONTAINER),
+    produces=(ACCOUNT, CONTAINER, BlobDataPlane.TYPE),
     permissions=(
         "Microsoft.Resources/subscriptions/read",
         "Microsoft.Storage/storageAccounts/read",
@@ -303,5 +309,5 @@ COLLECTOR = CollectorSpec(
         "Microsoft.Storage/storageAccounts/blobServices/containers/read",
     ),
     collect=collect,
-    record_types=(StorageAccount, BlobContainer),
+    record_types=(StorageAccount, BlobContainer, BlobDataPlane),
 )
