@@ -68,6 +68,7 @@ SHARED_KEY_VARIABLE = "SKYSCAN_BLOB_SHARED_KEY"
 SERVICE = "storage"
 DATA_PLANE = BlobDataPlane.TYPE
 LEVELS = {None: "None", "": "None", "blob": "Blob", "container": "Container"}
+UNREACHABLE = frozenset({"ConnectionError", "Timeout"})
 PERMISSIONS = (
     "Microsoft.Storage/storageAccounts/blobServices/read",
     "Microsoft.Storage/storageAccounts/blobServices/containers/read",
@@ -82,8 +83,9 @@ class BlobOptions:
     first back-off, 3 retries) would stall a scan on an unreachable endpoint."""
 
     retry_total: int = 2
+    # ExponentialRetry waits initial_backoff + increment_base ** attempt: 2 s, then 2 s
     initial_backoff: int = 1
-    increment_base: int = 2
+    increment_base: int = 1
     connection_timeout: float = 5.0
     read_timeout: float = 20.0
 
@@ -246,7 +248,15 @@ def read_data_plane(
             listed = tuple(DataPlaneContainer(str(c.name), LEVELS.get(c.public_access, str(c.public_access)))
                            for c in client.list_containers())
         except (AzureError, WriteRefused) as exc:
-            fail("ListContainers", *failure(exc))
+            code, message = failure(exc)
+            fail("ListContainers", code, message)
+            if code in UNREACHABLE:
+                # every further request would wait out the same retries: record, do not probe
+                fail("GetBlobServiceProperties", code, f"not attempted: the endpoint did not answer ({message})")
+                result.add(BlobDataPlane(account=ctx.subscription_id, region=location, resource_id=f"{account_id}/"
+                                         "blobServices/default", name=name, storage_account_id=account_id,
+                                         endpoint=endpoint))
+                return containers
         try:
             service = service_settings(client.get_service_properties())
         except (AzureError, WriteRefused) as exc:
