@@ -10,7 +10,7 @@ import argparse
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -68,6 +68,51 @@ def _add_aws(p: argparse.ArgumentParser) -> None:
     g.add_argument("--endpoint-url", metavar="URL",
                    help="send every AWS call here (an emulator or LocalStack); AWS_ENDPOINT_URL works too")
     g.add_argument("--max-workers", type=_positive, default=16, metavar="N", help="concurrent reads (default 16)")
+    g.add_argument("--role-arn", type=_role_arn, metavar="ARN",
+                   help="assume this role and scan its account (with --org/--accounts: reach them through it)")
+    g.add_argument("--external-id", type=_external_id, metavar="ID",
+                   help="the ExternalId every role assumption sends, when the roles' trust policies require one")
+    g.add_argument("--role-session-name", type=_session_name, default="skyscan", metavar="NAME",
+                   help="the session name of every assumed role, seen in CloudTrail (default skyscan)")
+    g.add_argument("--org", action="store_true",
+                   help="scan every active account of the organisation (Organizations ListAccounts), "
+                        "assuming --org-role in each")
+    g.add_argument("--accounts", type=_account_ids, metavar="ID,...",
+                   help="only these accounts (with --org), or these accounts by assuming --org-role in each")
+    g.add_argument("--org-role", type=_role_name, metavar="NAME",
+                   help="the role assumed in each account of --org/--accounts (default SkyscanAudit)")
+
+
+# The shapes IAM and STS accept, checked before any call so a typo is a usage error.
+_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$", re.ASCII)
+_ROLE_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$", re.ASCII)
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$", re.ASCII)
+_ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
+
+
+def _matching(pattern: re.Pattern[str], expected: str, echo: bool = True) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not pattern.match(text.strip()):
+            raise argparse.ArgumentTypeError(f"expected {expected}" + (f", got {text!r}" if echo else ""))
+        return text.strip()
+
+    return parse
+
+
+_role_arn = _matching(_ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+_role_name = _matching(_ROLE_NAME, "an IAM role name, maybe with a path (SkyscanAudit, audit/SkyscanAudit)")
+_session_name = _matching(_SESSION_NAME, "2 to 64 characters of letters, digits and +=,.@_-")
+# an external id is not a secret, but it is a shared token: never echoed
+_external_id = _matching(_EXTERNAL_ID, "2 to 1224 characters of letters, digits and +=,.@:/_-", echo=False)
+
+
+def _account_ids(text: str) -> list[str]:
+    ids = _csv(text)
+    bad = [i for i in ids if not _ACCOUNT_ID.match(i)]
+    if bad or not ids:
+        raise argparse.ArgumentTypeError(f"expected 12-digit AWS account ids, got {(bad or [text])[0]!r}")
+    return list(dict.fromkeys(ids))
 
 
 _SUBSCRIPTION_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

@@ -104,11 +104,26 @@ def collect_live(args: argparse.Namespace, checks: Sequence[Check]) -> Snapshot:
 
 
 def open_aws(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
-    from scanner.collect.aws.context import AwsContext  # boto3 loads only for an AWS scan
+    """One unit per account: the credentials' own, the --role-arn account, or each
+    account of --org / --accounts (an account that cannot be opened is a unit too)."""
+    org, accounts = getattr(args, "org", False), tuple(getattr(args, "accounts", None) or ())
+    org_role = getattr(args, "org_role", None)  # the demo's namespace has none of these flags
+    if org_role is not None and not (org or accounts):
+        raise UsageError("--org-role needs --org or --accounts (the accounts to assume it in)")
+    from scanner.collect.aws import accounts as aws_accounts  # boto3 loads only for an AWS scan
+    from scanner.collect.aws.context import AwsContext
 
+    options = aws_accounts.AccountOptions(
+        role_arn=getattr(args, "role_arn", None),
+        external_id=getattr(args, "external_id", None),
+        session_name=getattr(args, "role_session_name", None) or aws_accounts.DEFAULT_SESSION_NAME,
+        org=org,
+        accounts=accounts,
+        org_role=org_role or aws_accounts.DEFAULT_ORG_ROLE,
+    )
     regions = tuple(args.regions) if args.regions else None
     context = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool)
-    return [(context, Scope("aws", context.account, regions or ()))]
+    return list(aws_accounts.open_accounts(context, options))
 
 
 def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:

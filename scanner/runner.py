@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.baseline import BaselineSummary, PriorReport
 from scanner.baseline import mark as mark_baseline
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import CollectorSpec, CollectResult, UnreachableScope
 from scanner.model import Finding, Status, make_finding
 from scanner.mute import MuteFile, MuteSummary
 from scanner.mute import apply as apply_mutes
@@ -65,6 +65,10 @@ def collect(units: Sequence[tuple[Any, Scope]], collectors: Sequence[CollectorSp
     result = CollectResult()
     scopes = []
     for context, scope in units:
+        if isinstance(context, UnreachableScope):
+            _unreachable(context, scope, collectors, result)
+            scopes.append(scope)
+            continue
         seen = len(result.records)
         for collector in collectors:
             try:
@@ -88,6 +92,25 @@ def collect(units: Sequence[tuple[Any, Scope]], collectors: Sequence[CollectorSp
         scopes.append(scope)
     produced = [t for c in collectors for t in c.produces]
     return Snapshot(scopes, result.records, result.errors, created_at=now(), collected=produced)
+
+
+def _unreachable(
+    failure: UnreachableScope, scope: Scope, collectors: Sequence[CollectorSpec], result: CollectResult
+) -> None:
+    """Nothing could be read in this scope: every type the collectors produce is unread there."""
+    for resource_type in dict.fromkeys(t for c in collectors for t in c.produces):
+        result.fail(
+            CollectionError(
+                provider=scope.provider,
+                account=scope.account,
+                region="global",
+                service=failure.service,
+                operation=failure.operation,
+                code=failure.code,
+                message=failure.message,
+                resource_type=resource_type,
+            )
+        )
 
 
 def evaluate(snapshot: Snapshot, checks: Sequence[Check]) -> tuple[Finding, ...]:

@@ -44,6 +44,19 @@ class CollectorSpec:
     record_types: tuple[type[Resource], ...] = ()
 
 
+@dataclass(frozen=True)
+class UnreachableScope:
+    """Stands in for a provider context when one account or subscription of a
+    multi-scope scan could not be opened (its role could not be assumed, it is not an
+    active member). The runner records one scope-level error per record type its
+    collectors produce, so every check reports ERROR there, and goes on with the rest."""
+
+    service: str  # what refused, e.g. "sts"
+    operation: str  # e.g. "AssumeRole"
+    code: str
+    message: str
+
+
 class SetupError(Exception):
     """Configuration that prevents any read (no credentials, unknown profile): a usage
     error for the CLI, distinct from a read that failed mid-scan."""

@@ -25,6 +25,9 @@ READ_PREFIXES = ("Get", "List", "Describe", "Head")
 # GenerateCredentialReport only asks IAM to (re)build the credential report that
 # GetCredentialReport returns (AWS's SecurityAudit policy grants it for that reason).
 READ_ALSO = frozenset({"GenerateCredentialReport"})
+# Allowed for one service only. STS AssumeRole hands out temporary credentials for a role
+# (--role-arn, --org) and changes nothing in any account; only the sts client may send it.
+READ_ALSO_BY_SERVICE: dict[str, frozenset[str]] = {"sts": frozenset({"AssumeRole"})}
 THROTTLE_CODES = frozenset(
     {
         "Throttling",
@@ -55,7 +58,8 @@ class WriteOperationRefused(Exception):
 
 
 def _refuse_writes(model: Any, **_: Any) -> None:
-    if not model.name.startswith(READ_PREFIXES) and model.name not in READ_ALSO:
+    allowed_here = READ_ALSO_BY_SERVICE.get(model.service_model.service_name, frozenset())
+    if not model.name.startswith(READ_PREFIXES) and model.name not in READ_ALSO | allowed_here:
         raise WriteOperationRefused(f"skyscan only reads: refused {model.name}")
 
 
@@ -86,8 +90,10 @@ class AwsContext:
         endpoint_url: str | None,
         pool: Pool,
         max_attempts: int = 5,
+        profile: str | None = None,
     ) -> None:
         self.session = session
+        self.profile = profile  # the named profile, kept so assumed-role sessions share its configuration
         self.account = account
         self.home_region = home_region
         self.partition = partition_of(home_region)
@@ -124,7 +130,10 @@ class AwsContext:
             raise AwsSetupError(
                 "no AWS credentials found (use --profile, AWS_PROFILE or the AWS_* environment variables)"
             )
-        probe = cls(session, account="", home_region=home, regions=regions, endpoint_url=endpoint_url, pool=pool)
+        probe = cls(
+            session, account="", home_region=home, regions=regions, endpoint_url=endpoint_url, pool=pool,
+            profile=profile,
+        )
         try:
             identity = probe.client("sts", home).get_caller_identity()
         except botocore.exceptions.ClientError as exc:
