@@ -11,6 +11,13 @@ clients and the real ClientSecretCredential:
   ``GET /subscriptions/{id}/providers/Microsoft.Storage/storageAccounts``,
   ``GET {account}/blobServices/default`` and ``GET {account}/blobServices/default/
   containers``. Collections page by ``page_size`` with ``value`` + ``nextLink``.
+* A generic store for everything else: ``collection(path, items)`` serves a paged
+  collection at any path (a subscription-level ``/subscriptions/{id}/providers/{Namespace}/
+  {type}`` or a child collection under a resource id) and ``put(path, doc)`` a singleton
+  (``.../auditingSettings/default``). A subscription-level provider collection nobody
+  filled is an empty page for a known subscription. ``add_nsg``, ``add_key_vault``,
+  ``add_sql_server``, ``add_web_app``, ``add_network_watcher``, ``set_activity_log_settings``
+  and ``set_pricings`` fill it with the documented shapes.
 * Faults per path pattern (``fail``): an HTTP error with an ARM error body and
   optional Retry-After, a slow answer, or a malformed page; each for a number of
   requests or for ever.
@@ -58,8 +65,20 @@ class ArmModel:
     accounts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # subscription -> accounts
     blob_services: dict[str, dict[str, Any]] = field(default_factory=dict)  # account id (lower) -> properties
     containers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # account id (lower) -> containers
+    # the generic store, keyed by lower-cased path
+    collections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    singletons: dict[str, dict[str, Any]] = field(default_factory=dict)
     page_size: int = 100
     next_link_base: str | None = None  # set to make nextLinks point at another host
+
+    def collection(self, path: str, items: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """The (mutable) collection served at ``path``, created empty when new."""
+        found = self.collections.setdefault(path.lower(), [])
+        found.extend(items or [])
+        return found
+
+    def put(self, path: str, doc: dict[str, Any]) -> None:
+        self.singletons[path.lower()] = doc
 
     def add_subscription(self, subscription_id: str, name: str = "") -> None:
         self.subscriptions[subscription_id] = name or f"subscription {subscription_id[:8]}"
@@ -112,6 +131,145 @@ class ArmModel:
             })
         self.containers[account_id.lower()] = listed
         return account_id
+
+
+    # services beyond storage: each fills the generic store with the documented shapes
+
+    def _resource(self, subscription_id: str, group: str, rtype: str, name: str, location: str,
+                  properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        resource_id = f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/{rtype}/{name}"
+        item = {"id": resource_id, "name": name, "type": rtype, "location": location, "tags": {},
+                "properties": properties, **extra}
+        self.collection(f"/subscriptions/{subscription_id}/providers/{rtype}", [item])
+        return item
+
+    def add_nsg(self, subscription_id: str, name: str, rules: list[dict[str, Any]], *, group: str = "rg-net",
+                location: str = "westeurope") -> str:
+        """An NSG with ``rules`` (each the ``properties`` of a securityRule plus a "name")
+        and the platform's six default rules."""
+        base = f"/subscriptions/{subscription_id}/resourceGroups/{group}/providers/Microsoft.Network/" \
+               f"networkSecurityGroups/{name}"
+
+        def rule(raw: dict[str, Any], kind: str) -> dict[str, Any]:
+            props = {k: v for k, v in raw.items() if k != "name"}
+            return {"id": f"{base}/{kind}/{raw['name']}", "name": raw["name"], "type": f"Microsoft.Network/"
+                    f"networkSecurityGroups/{kind}", "properties": {"provisioningState": "Succeeded", **props}}
+
+        item = self._resource(subscription_id, group, "Microsoft.Network/networkSecurityGroups", name, location, {
+            "provisioningState": "Succeeded", "resourceGuid": "00000000-0000-0000-0000-000000000000",
+            "securityRules": [rule(r, "securityRules") for r in rules],
+            "defaultSecurityRules": [rule(r, "defaultSecurityRules") for r in DEFAULT_NSG_RULES],
+        })
+        return str(item["id"])
+
+    def add_network_watcher(self, subscription_id: str, location: str, flow_logs: list[dict[str, Any]] | None = None,
+                            *, state: str = "Succeeded") -> str:
+        """``NetworkWatcher_{location}`` in NetworkWatcherRG; ``flow_logs`` are flow log
+        ``properties`` plus a "name"."""
+        item = self._resource(subscription_id, "NetworkWatcherRG", "Microsoft.Network/networkWatchers",
+                              f"NetworkWatcher_{location}", location, {"provisioningState": state})
+        watcher_id = str(item["id"])
+        self.collection(f"{watcher_id}/flowLogs", [
+            {"id": f"{watcher_id}/flowLogs/{log['name']}", "name": log["name"], "location": location,
+             "type": "Microsoft.Network/networkWatchers/flowLogs",
+             "properties": {"provisioningState": "Succeeded", **{k: v for k, v in log.items() if k != "name"}}}
+            for log in flow_logs or []
+        ])
+        return watcher_id
+
+    def add_key_vault(self, subscription_id: str, name: str, properties: dict[str, Any], *, group: str = "rg-sec",
+                      location: str = "westeurope", keys: dict[str, dict[str, Any]] | None = None,
+                      secrets: dict[str, dict[str, Any]] | None = None) -> str:
+        """``keys`` / ``secrets`` map a name to its ``attributes``."""
+        item = self._resource(subscription_id, group, "Microsoft.KeyVault/vaults", name, location, {
+            "tenantId": TENANT, "sku": {"family": "A", "name": "standard"}, "vaultUri": f"https://{name}.vault.azure.net/",
+            **properties})
+        vault_id = str(item["id"])
+        for kind, entries in (("keys", keys or {}), ("secrets", secrets or {})):
+            self.collection(f"{vault_id}/{kind}", [
+                {"id": f"{vault_id}/{kind}/{entry}", "name": entry, "location": location,
+                 "type": f"Microsoft.KeyVault/vaults/{kind}",
+                 "properties": {"attributes": attributes,
+                                f"{kind[:-1]}Uri": f"https://{name}.vault.azure.net/{kind}/{entry}"}}
+                for entry, attributes in entries.items()
+            ])
+        return vault_id
+
+    def add_sql_server(self, subscription_id: str, name: str, properties: dict[str, Any], *,
+                       group: str = "rg-sql", location: str = "westeurope",
+                       admins: list[dict[str, Any]] | None = None, auditing: dict[str, Any] | None = None,
+                       firewall: dict[str, tuple[str, str]] | None = None,
+                       databases: dict[str, str] | None = None) -> str:
+        """``firewall`` maps a rule name to (start, end); ``databases`` a name to its TDE
+        state (master is always there, as on Azure)."""
+        item = self._resource(subscription_id, group, "Microsoft.Sql/servers", name, location, {
+            "administratorLogin": "sqladmin", "version": "12.0", "state": "Ready",
+            "fullyQualifiedDomainName": f"{name}.database.windows.net", **properties}, kind="v12.0")
+        server_id = str(item["id"])
+        self.collection(f"{server_id}/administrators", [
+            {"id": f"{server_id}/administrators/ActiveDirectory", "name": "ActiveDirectory",
+             "type": "Microsoft.Sql/servers/administrators", "properties": admin} for admin in admins or []])
+        self.put(f"{server_id}/auditingSettings/default", {
+            "id": f"{server_id}/auditingSettings/default", "name": "default",
+            "type": "Microsoft.Sql/servers/auditingSettings",
+            "properties": auditing if auditing is not None else {"state": "Disabled", "retentionDays": 0}})
+        self.collection(f"{server_id}/firewallRules", [
+            {"id": f"{server_id}/firewallRules/{rule}", "name": rule, "type": "Microsoft.Sql/servers/firewallRules",
+             "properties": {"startIpAddress": start, "endIpAddress": end}}
+            for rule, (start, end) in (firewall or {}).items()])
+        listed = self.collection(f"{server_id}/databases")
+        for database, state in {"master": "Enabled", **(databases or {})}.items():
+            database_id = f"{server_id}/databases/{database}"
+            listed.append({"id": database_id, "name": database, "type": "Microsoft.Sql/servers/databases",
+                           "location": location, "properties": {"status": "Online"}})
+            self.put(f"{database_id}/transparentDataEncryption/current", {
+                "id": f"{database_id}/transparentDataEncryption/Current", "name": "current",
+                "type": "Microsoft.Sql/servers/databases/transparentDataEncryption", "properties": {"state": state}})
+        return server_id
+
+    def add_web_app(self, subscription_id: str, name: str, properties: dict[str, Any], config: dict[str, Any], *,
+                    group: str = "rg-web", location: str = "westeurope", kind: str = "app") -> str:
+        item = self._resource(subscription_id, group, "Microsoft.Web/sites", name, location, {
+            "state": "Running", "defaultHostName": f"{name}.azurewebsites.net",
+            # the listing's siteConfig leaves most fields null: the collector reads config/web
+            "siteConfig": {"minTlsVersion": None, "ftpsState": None}, **properties}, kind=kind)
+        site_id = str(item["id"])
+        self.put(f"{site_id}/config/web", {"id": f"{site_id}/config/web", "name": "web", "location": location,
+                                           "type": "Microsoft.Web/sites/config", "properties": config})
+        return site_id
+
+    def set_activity_log_settings(self, subscription_id: str, settings: dict[str, dict[str, Any]]) -> None:
+        """``settings`` maps a name to its ``properties``."""
+        self.collection(f"/subscriptions/{subscription_id}/providers/Microsoft.Insights/diagnosticSettings", [
+            {"id": f"subscriptions/{subscription_id}/providers/microsoft.insights/diagnosticSettings/{name}",
+             "name": name, "type": None, "properties": props} for name, props in settings.items()])
+
+    def set_pricings(self, subscription_id: str, tiers: dict[str, str]) -> None:
+        self.collection(f"/subscriptions/{subscription_id}/providers/Microsoft.Security/pricings", [
+            {"id": f"/subscriptions/{subscription_id}/providers/Microsoft.Security/pricings/{name}", "name": name,
+             "type": "Microsoft.Security/pricings",
+             "properties": {"pricingTier": tier, "freeTrialRemainingTime": "PT0S"}} for name, tier in tiers.items()])
+
+
+# the six rules Azure adds to every network security group
+DEFAULT_NSG_RULES: list[dict[str, Any]] = [
+    {"name": "AllowVnetInBound", "priority": 65000, "direction": "Inbound", "access": "Allow", "protocol": "*",
+     "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*", "destinationAddressPrefix": "VirtualNetwork",
+     "destinationPortRange": "*"},
+    {"name": "AllowAzureLoadBalancerInBound", "priority": 65001, "direction": "Inbound", "access": "Allow",
+     "protocol": "*", "sourceAddressPrefix": "AzureLoadBalancer", "sourcePortRange": "*",
+     "destinationAddressPrefix": "*", "destinationPortRange": "*"},
+    {"name": "DenyAllInBound", "priority": 65500, "direction": "Inbound", "access": "Deny", "protocol": "*",
+     "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"},
+    {"name": "AllowVnetOutBound", "priority": 65000, "direction": "Outbound", "access": "Allow", "protocol": "*",
+     "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*", "destinationAddressPrefix": "VirtualNetwork",
+     "destinationPortRange": "*"},
+    {"name": "AllowInternetOutBound", "priority": 65001, "direction": "Outbound", "access": "Allow", "protocol": "*",
+     "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "Internet",
+     "destinationPortRange": "*"},
+    {"name": "DenyAllOutBound", "priority": 65500, "direction": "Outbound", "access": "Deny", "protocol": "*",
+     "sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*"},
+]
 
 
 class ArmServer:
@@ -343,6 +501,19 @@ class _Handler(BaseHTTPRequestHandler):
                              "type": "Microsoft.Storage/storageAccounts/blobServices",
                              "sku": {"name": "Standard_GRS", "tier": "Standard"},
                              "properties": model.blob_services[account_id.lower()]})
+            return
+        key = path.rstrip("/").lower()
+        if key in model.singletons:
+            self._json(200, model.singletons[key])
+            return
+        if key in model.collections:
+            self._page(path, query, model.collections[key])
+            return
+        if len(segments) == 5 and lowered[0] == "subscriptions" and lowered[2] == "providers":
+            if segments[1] not in model.subscriptions:
+                self._error(404, "SubscriptionNotFound", f"The subscription '{segments[1]}' could not be found.")
+                return
+            self._page(path, query, [])  # a provider collection with nothing in it
             return
         self._error(404, "ResourceNotFound", f"nothing at {path}")
 

@@ -91,8 +91,8 @@ def test_scan_ranks_unsafe_accounts_and_containers_and_nothing_on_safe_ones(
 ) -> None:
     ids = seed_tenant(arm)
     out = tmp_path / "azure.json"
-    proc = run_skyscan(arm, azure_env, "scan", "azure", *live_args(arm), "--fail-on", "critical",
-                       "-o", f"json={out}", "-o", "table")
+    proc = run_skyscan(arm, azure_env, "scan", "azure", *live_args(arm), "--services", "storage",
+                       "--fail-on", "critical", "-o", f"json={out}", "-o", "table")
     assert proc.returncode == 1, proc.stderr
     doc = load_report(out)
     findings = doc["findings"]
@@ -166,7 +166,7 @@ def test_one_forbidden_subscription_is_reported_and_the_other_scanned(
     arm.fail(f"/subscriptions/{DEV}/providers/Microsoft.Storage/storageAccounts", status=403,
              code="AuthorizationFailed")
     out = tmp_path / "r.json"
-    proc = run_skyscan(arm, azure_env, "scan", "azure", *live_args(arm), "-o", f"json={out}")
+    proc = run_skyscan(arm, azure_env, "scan", "azure", *live_args(arm), "--services", "storage", "-o", f"json={out}")
     assert proc.returncode == 3, proc.stderr  # incomplete
     doc = load_report(out)
     assert {(e["account"], e["code"], e["resource_type"]) for e in doc["errors"]} == {

@@ -51,6 +51,23 @@ API_VERSIONS: dict[str, str] = {
     "Microsoft.Storage/storageAccounts": "2023-05-01",
     "Microsoft.Storage/storageAccounts/blobServices": "2023-05-01",
     "Microsoft.Storage/storageAccounts/blobServices/containers": "2023-05-01",
+    "Microsoft.Network/networkSecurityGroups": "2023-09-01",
+    "Microsoft.Network/networkWatchers": "2023-09-01",
+    "Microsoft.Network/networkWatchers/flowLogs": "2023-09-01",
+    "Microsoft.KeyVault/vaults": "2023-07-01",
+    "Microsoft.KeyVault/vaults/keys": "2023-07-01",
+    "Microsoft.KeyVault/vaults/secrets": "2023-07-01",
+    "Microsoft.Sql/servers": "2021-11-01",
+    "Microsoft.Sql/servers/administrators": "2021-11-01",
+    "Microsoft.Sql/servers/auditingSettings": "2021-11-01",
+    "Microsoft.Sql/servers/firewallRules": "2021-11-01",
+    "Microsoft.Sql/servers/databases": "2021-11-01",
+    "Microsoft.Sql/servers/databases/transparentDataEncryption": "2021-11-01",
+    "Microsoft.Web/sites": "2023-12-01",
+    "Microsoft.Web/sites/config": "2023-12-01",
+    # subscription (activity log) diagnostic settings are documented only as this preview
+    "Microsoft.Insights/diagnosticSettings": "2021-05-01-preview",
+    "Microsoft.Security/pricings": "2024-01-01",
 }
 
 READ_METHODS = frozenset({"GET", "HEAD"})
