@@ -199,6 +199,17 @@ def test_org_lists_active_accounts_and_assumes_the_role_in_each(org: Org, hub: A
     assert sorted(calls) == sorted(f"arn:aws:iam::{a}:role/audit/SkyscanAudit" for a in [MANAGEMENT, *org.members])
 
 
+def test_a_role_arn_is_the_hub_for_the_accounts_behind_it(org: Org, hub: AwsContext) -> None:
+    alpha, beta = org.members
+    calls = count_assumes(hub)
+    units = accounts.open_accounts(hub, AccountOptions(role_arn=f"arn:aws:iam::{alpha}:role/Jump",
+                                                       accounts=(beta,), org_role="Audit"))
+    ((context, scope),) = units
+    assert isinstance(context, AwsContext) and context.account == scope.account == beta
+    assert context.client("sts", US).get_caller_identity()["Arn"].startswith(f"arn:aws:sts::{beta}:assumed-role/Audit/")
+    assert calls == [f"arn:aws:iam::{alpha}:role/Jump"]  # the member role was assumed from the jump role
+
+
 def test_accounts_narrow_the_org_and_unknown_ones_are_unreachable(org: Org, hub: AwsContext) -> None:
     alpha = org.members[0]
     stranger = "999999999999"
