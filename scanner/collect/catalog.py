@@ -12,8 +12,11 @@ from scanner.resources import BUILTIN_RESOURCE_TYPES, Resource
 ENTRY_POINT_GROUP = "skyscan.collectors"
 BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "aws": ("scanner.collect.aws.s3", "scanner.collect.aws.ec2", "scanner.collect.aws.iam",
-            "scanner.collect.aws.accessanalyzer"),
-    "azure": ("scanner.collect.azure.storage",),
+            "scanner.collect.aws.accessanalyzer", "scanner.collect.aws.kms", "scanner.collect.aws.cloudtrail",
+            "scanner.collect.aws.config", "scanner.collect.aws.rds", "scanner.collect.aws.efs",
+            "scanner.collect.aws.sqs", "scanner.collect.aws.sns", "scanner.collect.aws.lambda_"),
+    "azure": ("scanner.collect.azure.storage", "scanner.collect.azure.network", "scanner.collect.azure.keyvault",
+              "scanner.collect.azure.sql", "scanner.collect.azure.appservice", "scanner.collect.azure.monitor"),
 }
 
 
