@@ -320,13 +320,15 @@ def _probed(plane: BlobPlane, client: BlobServiceClient, endpoint: str, containe
             properties: StorageAccountProperties) -> BlobContainer:
     from dataclasses import replace
 
-    from checks.azure.storage.exposure import exposure  # the one place that decides "settings allow it"
-
-    seen = exposure(container, properties)
-    if seen is None or not seen.effective:
+    # Probe whenever the settings might allow anonymous access: the container grants a
+    # level and the account does not explicitly forbid it. Judging what an absent
+    # account property means (its platform default) is the checks' business; a probe
+    # of a container that turns out private only adds evidence (a 403).
+    level = (container.public_access or "").lower()
+    if level not in ("blob", "container") or properties.allow_blob_public_access is False:
         return container
     known_blob = None
-    if seen.level.value == "Blob":
+    if level == "blob":
         known_blob = first_blob_name(client, container.name)
     return replace(container, anonymous_probe=probe_container(plane, endpoint, container.name, known_blob))
 
