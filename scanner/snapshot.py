@@ -147,6 +147,20 @@ class Snapshot:
         return cls(scopes, records, errors, created if isinstance(created, str) else "", collected)
 
 
+def merge(*snapshots: Snapshot) -> Snapshot:
+    """One snapshot holding several collections (e.g. one per cloud), to evaluate in one
+    scan: scopes, records, errors and collected types united, in the order given (a
+    scope or error present in several appears once); ``created_at`` is the latest
+    (ISO 8601 UTC strings sort by time)."""
+    return Snapshot(
+        scopes=dict.fromkeys(scope for snap in snapshots for scope in snap.scopes),
+        records=[record for snap in snapshots for record in snap.all_resources()],
+        errors=dict.fromkeys(error for snap in snapshots for error in snap.errors),
+        created_at=max((snap.created_at for snap in snapshots), default=""),
+        collected=[name for snap in snapshots for name in snap.collected],
+    )
+
+
 def _describe(exc: Any, prefix: str) -> str:
     first = exc.errors()[0]
     parts = [prefix] if prefix else []
