@@ -208,6 +208,14 @@ def build_parser() -> Parser:
     _add_selection(listing)
     explain = checks_sub.add_parser("explain", help="everything about one check")
     explain.add_argument("check_id")
+    perms = checks_sub.add_parser("permissions", help="the least-privilege IAM policy or Azure role for the checks")
+    perms.add_argument("--provider", choices=("aws", "azure"), required=True)
+    perms.add_argument("--json", action="store_true", help="also name the checks and collectors the policy is for")
+    perms.add_argument("--assume-role", action="store_true", help="aws: add sts:AssumeRole (--role-arn, --accounts)")
+    perms.add_argument("--org", action="store_true", help="aws: add what --org needs (ListAccounts, AssumeRole)")
+    perms.add_argument("--blob-data-plane", action="store_true",
+                       help="azure: add the blob endpoint reads of --blob-data-plane and --probe-anonymous")
+    _add_selection(perms)
 
     diff = sub.add_parser("diff", help="what changed between two JSON reports (new, resolved, gone, ...)",
                           epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -218,8 +226,10 @@ def build_parser() -> Parser:
     diff.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
                       help="exit 1 when a new finding is at or above this severity")
 
-    demo = sub.add_parser("demo", help="scan a bundled demo account on a local AWS emulator",
+    demo = sub.add_parser("demo", help="scan a bundled AWS account and Azure subscription on local emulators",
                           epilog=exitcodes.HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("--provider", choices=("aws", "azure", "all"), default="all",
+                      help="the demo cloud to scan (default: all, in one report)")
     _add_output(demo, default_json="skyscan-demo.json")
     return parser
 

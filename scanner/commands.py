@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ USAGE_ERRORS: tuple[type[Exception], ...] = (
 
 def run(args: argparse.Namespace) -> int:
     if args.command == "checks":
+        if args.checks_command == "permissions":
+            return print_permissions(args)
         return list_checks(args) if args.checks_command == "list" else explain_check(args)
     if args.command == "scan":
         return scan(args)
@@ -159,11 +162,21 @@ OPENERS: dict[str, Callable[[argparse.Namespace, Pool], list[tuple[Any, Scope]]]
 }
 
 
-def scan(args: argparse.Namespace) -> int:
-    if args.provider and args.snapshot:
-        raise UsageError("scan takes a provider (live) or --snapshot FILE (offline), not both")
-    if not (args.provider or args.snapshot):
-        raise UsageError("scan needs a provider to scan live (aws or azure) or --snapshot FILE")
+@dataclass(frozen=True)
+class ScanSetup:
+    """What a scan reads and decides before any cloud call: a bad flag or file stops it
+    with nothing written."""
+
+    outputs: list[report.Output]
+    frameworks: tuple[compliance.Catalogue, ...]
+    mutes: mute.MuteFile | None
+    prior: baseline.PriorReport | None
+    new_only: bool
+    registry: Registry
+    started: str
+
+
+def prepare_scan(args: argparse.Namespace) -> ScanSetup:
     outputs = parse_outputs(args.output)
     frameworks = load_frameworks(getattr(args, "framework", []))
     # the demo builds its own namespace without these flags
@@ -174,22 +187,35 @@ def scan(args: argparse.Namespace) -> int:
     # read both before any cloud call: a bad file stops the run with nothing written
     mutes = mute.load(mute_path) if mute_path is not None else None
     prior = baseline.read_report(baseline_path) if baseline_path is not None else None
-    reg = registry.load()
-    started = runner.now()
+    return ScanSetup(outputs, frameworks, mutes, prior, new_only, registry.load(), runner.now())
+
+
+def evaluate_and_report(args: argparse.Namespace, setup: ScanSetup, snap: Snapshot, checks: Sequence[Check]) -> int:
+    """Evaluate a collected snapshot (one provider or several), write every output, and
+    return the exit code."""
+    result = runner.scan(snap, checks, setup.started, mutes=setup.mutes, baseline=setup.prior)
+    options = RenderOptions(show_passed=args.show_passed, frameworks=setup.frameworks)
+    for output in setup.outputs:
+        report.write(result, output, options)
+    return exitcodes.for_result(result, args.fail_on, setup.new_only)
+
+
+def scan(args: argparse.Namespace) -> int:
+    if args.provider and args.snapshot:
+        raise UsageError("scan takes a provider (live) or --snapshot FILE (offline), not both")
+    if not (args.provider or args.snapshot):
+        raise UsageError("scan needs a provider to scan live (aws or azure) or --snapshot FILE")
+    setup = prepare_scan(args)
     if args.snapshot:
         snap = snapshot.load(args.snapshot, catalog.record_types())
         providers = sorted({s.provider for s in snap.scopes}) or ["aws"]
-        checks = select(reg, args, providers)
+        checks = select(setup.registry, args, providers)
     else:
-        checks = select(reg, args, [args.provider])
+        checks = select(setup.registry, args, [args.provider])
         snap = collect_live(args, checks)
         if args.save_snapshot:
             snapshot.save(snap, args.save_snapshot)
-    result = runner.scan(snap, checks, started, mutes=mutes, baseline=prior)
-    options = RenderOptions(show_passed=args.show_passed, frameworks=frameworks)
-    for output in outputs:
-        report.write(result, output, options)
-    return exitcodes.for_result(result, args.fail_on, new_only)
+    return evaluate_and_report(args, setup, snap, checks)
 
 
 def diff_reports(args: argparse.Namespace) -> int:
@@ -269,6 +295,22 @@ def list_checks(args: argparse.Namespace) -> int:
         for c in checks
     ]
     print(tabulate(rows, headers=("Check", "Severity", "Service", "Title", "Plugin")))
+    return exitcodes.OK
+
+
+def print_permissions(args: argparse.Namespace) -> int:
+    """The least-privilege IAM policy or Azure custom role for the selected checks:
+    what the collectors they plan declare, nothing written per check."""
+    from scanner import permissions
+
+    checks = select(registry.load(), args, [args.provider])
+    collectors = runner.plan(checks, catalog.collectors(args.provider))
+    doc = permissions.document(args.provider, collectors, assume_role=args.assume_role, org=args.org,
+                               blob_data_plane=args.blob_data_plane)
+    if args.json:
+        doc = {"provider": args.provider, "checks": [c.spec.id for c in checks],
+               "collectors": [c.name for c in collectors], "document": doc}
+    print(json.dumps(doc, indent=2))
     return exitcodes.OK
 
 
