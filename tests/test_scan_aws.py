@@ -117,12 +117,16 @@ def test_demo_runs_a_real_scan(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "started an AWS emulator" in proc.stderr
     doc = load_report(out)
-    exposed = sorted(f["resource_id"] for f in doc["findings"]
+    # the demo scans an Azure subscription too (tests/test_demo.py); this is the AWS part
+    assert doc["scan"]["providers"] == ["aws", "azure"]
+    findings = [f for f in doc["findings"] if f["provider"] == "aws"]
+    exposed = sorted(f["resource_id"] for f in findings
                      if f["status"] == "FAIL" and f["severity"] == "critical")
     assert exposed == ["arn:aws:s3:::acme-partner-uploads", "arn:aws:s3:::acme-public-website"]
-    s3 = {f["resource_id"] for f in doc["findings"] if f["check_id"].startswith("aws_s3_")}
+    s3 = {f["resource_id"] for f in findings if f["check_id"].startswith("aws_s3_")}
     assert len(s3) == 7  # six buckets and the account
-    assert {s["regions"] and tuple(s["regions"]) for s in doc["scan"]["scopes"]} == {("eu-west-1", "us-east-1")}
-    ssh = [(f["region"], f["status"]) for f in doc["findings"]
+    assert {s["regions"] and tuple(s["regions"]) for s in doc["scan"]["scopes"] if s["provider"] == "aws"} == {
+        ("eu-west-1", "us-east-1")}
+    ssh = [(f["region"], f["status"]) for f in findings
            if f["check_id"] == "aws_ec2_security_group_admin_ports_open"]
     assert sorted(ssh) == [("eu-west-1", "PASS"), ("eu-west-1", "PASS"), ("us-east-1", "FAIL"), ("us-east-1", "PASS")]

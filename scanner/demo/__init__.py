@@ -1,123 +1,51 @@
 """``skyscan demo``: a real scan with no cloud account.
 
-Starts the moto AWS emulator in this process on 127.0.0.1, builds a small demo account
-from ``aws.json`` beside this file, then runs the ordinary ``scan aws`` path (real
-boto3 clients over HTTP) against it. Seeding writes only to that private emulator.
+Starts local emulators in this process, on 127.0.0.1 only: moto for an AWS account
+(``aws.py``, seeded from ``aws.json``) and an HTTPS Resource Manager + Entra authority
+for an Azure subscription (``azure.py``, seeded from ``azure.json``). Each cloud is then
+collected by the ordinary live path (real SDK clients over HTTP), the snapshots are
+merged, and one evaluation writes one table and one report covering both.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import os
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
-from scanner import commands
+from scanner import commands, snapshot
+from scanner.demo import aws, azure
+from scanner.demo.cloud import DemoCloud
+from scanner.registry import Check
 
-SEED = Path(__file__).with_name("aws.json")
 DEFAULT_JSON = "skyscan-demo.json"
-# What the demo seeds. IAM is left out: the emulator has no root-user row in its
-# credential report and no Access Analyzer, so an IAM demo could only end incomplete.
-DEMO_SERVICES = ("s3", "ec2", "vpc")
-DUMMY_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "demo",
-    "AWS_SECRET_ACCESS_KEY": "demo",
-    "AWS_SESSION_TOKEN": "demo",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+CLOUDS: dict[str, Callable[[ExitStack, dict[str, Any]], DemoCloud]] = {"aws": aws.start, "azure": azure.start}
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        from moto.server import ThreadedMotoServer
-    except ImportError:
-        raise commands.UsageError(
-            "the demo needs the AWS emulator: pip install 'skyscan[demo]'"
-        ) from None
     outputs = args.output or ["table", f"json={DEFAULT_JSON}"]
-    commands.parse_outputs(outputs)  # refuse a bad -o before starting anything
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    # The demo's own throwaway identity: the user's real credentials never reach the emulator.
-    os.environ.update(DUMMY_CREDENTIALS)
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        seed = json.loads(SEED.read_text())
-        seed_account(endpoint, seed)
-        regions = sorted({b["region"] for b in seed["buckets"]})
-        print(
-            f"skyscan demo: started an AWS emulator at {endpoint} and created "
-            f"{len(seed['buckets'])} buckets, {len(seed['security_groups'])} security groups and "
-            f"{len(seed['volumes'])} volumes in {' and '.join(regions)} ({SEED.name}); scanning "
-            f"them ({', '.join(DEMO_SERVICES)} checks) with the real collectors...\n",
-            file=sys.stderr,
-        )
-        scan_args = argparse.Namespace(
-            command="scan", provider="aws", snapshot=None, save_snapshot=None, profile=None,
-            regions=regions, endpoint_url=endpoint, max_workers=8, checks=[], services=list(DEMO_SERVICES),
-            min_severity=None, category=[], output=outputs, fail_on=args.fail_on,
-            show_passed=args.show_passed, quiet=args.quiet, framework=args.framework,
-        )
-        code = commands.scan(scan_args)
-        written = [o.partition("=")[2] for o in outputs if "=" in o and o.partition("=")[2] not in ("", "-")]
-        if written:
-            print(f"\nskyscan demo: wrote {', '.join(written)}", file=sys.stderr)
-        return code
-    finally:
-        server.stop()
-
-
-def seed_account(endpoint: str, seed: dict[str, Any]) -> None:
-    """Create the demo resources in the emulator (the demo's own clients, not the scanner's)."""
-    import boto3
-
-    for group in seed["security_groups"]:
-        ec2 = boto3.client("ec2", region_name=group["region"], endpoint_url=endpoint)
-        made = ec2.create_security_group(GroupName=group["name"], Description=group["description"])
-        ec2.authorize_security_group_ingress(GroupId=made["GroupId"], IpPermissions=group["ingress"])
-    for volume in seed["volumes"]:
-        ec2 = boto3.client("ec2", region_name=volume["region"], endpoint_url=endpoint)
-        ec2.create_volume(AvailabilityZone=f"{volume['region']}a", Size=volume["size"], Encrypted=volume["encrypted"])
-
-    clients: dict[str, Any] = {}
-    for bucket in seed["buckets"]:
-        region = bucket["region"]
-        s3 = clients.setdefault(region, boto3.client("s3", region_name=region, endpoint_url=endpoint))
-        name = bucket["name"]
-        if region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-        if "ownership" in bucket:
-            s3.put_bucket_ownership_controls(
-                Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": bucket["ownership"]}]}
-            )
-        if "acl" in bucket:
-            s3.put_bucket_acl(Bucket=name, ACL=bucket["acl"])
-        if "public_access_block" in bucket:
-            s3.put_public_access_block(
-                Bucket=name, PublicAccessBlockConfiguration=bucket["public_access_block"]
-            )
-        if "policy" in bucket:
-            s3.put_bucket_policy(Bucket=name, Policy=json.dumps(bucket["policy"]))
-        if "encryption" in bucket:
-            rule = {"ApplyServerSideEncryptionByDefault": {
-                k: v for k, v in bucket["encryption"].items() if k != "BucketKeyEnabled"}}
-            if "BucketKeyEnabled" in bucket["encryption"]:
-                rule["BucketKeyEnabled"] = bucket["encryption"]["BucketKeyEnabled"]
-            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [rule]})
-        if bucket.get("versioning"):
-            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        if "logging" in bucket:
-            s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": bucket["logging"]})
-        if "tags" in bucket:
-            s3.put_bucket_tagging(
-                Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket["tags"].items()]}
-            )
+    chosen = list(CLOUDS) if getattr(args, "provider", "all") in (None, "all") else [args.provider]
+    # the scan's own namespace: outputs, frameworks, --fail-on and --show-passed as `scan` reads them
+    scan_args = argparse.Namespace(output=outputs, framework=args.framework, fail_on=args.fail_on,
+                                   show_passed=args.show_passed, quiet=args.quiet)
+    setup = commands.prepare_scan(scan_args)  # refuse a bad -o or --framework before starting anything
+    common: dict[str, Any] = {"max_workers": 8, "checks": [], "min_severity": None, "category": [],
+                              "quiet": args.quiet}
+    with ExitStack() as stack:
+        clouds = [CLOUDS[name](stack, common) for name in chosen]
+        for cloud in clouds:
+            print(f"skyscan demo: {cloud.summary}", file=sys.stderr)
+        print("skyscan demo: scanning with the real collectors...\n", file=sys.stderr)
+        snapshots: list[snapshot.Snapshot] = []
+        checks: list[Check] = []
+        for cloud in clouds:
+            selected = commands.select(setup.registry, cloud.args, [cloud.provider])
+            snapshots.append(commands.collect_live(cloud.args, selected))
+            checks.extend(selected)
+        code = commands.evaluate_and_report(scan_args, setup, snapshot.merge(*snapshots), checks)
+    written = [o.partition("=")[2] for o in outputs if "=" in o and o.partition("=")[2] not in ("", "-")]
+    if written:
+        print(f"\nskyscan demo: wrote {', '.join(written)}", file=sys.stderr)
+    return code
