@@ -265,3 +265,12 @@ def test_scan_unknown_framework_is_a_usage_error(mixed_snapshot: Path, tmp_path:
     proc = skyscan("scan", "--snapshot", str(mixed_snapshot), "--framework", "cis-aws-9", "-o", f"json={out}")
     assert_one_line_error(proc, "--framework", "cis-aws-9")
     assert not out.exists()
+
+
+def test_long_resource_ids_keep_their_name_in_the_table() -> None:
+    from scanner.report.text import printable
+
+    arm = "/subscriptions/5d3e0c1a-7b2f-4e9d/resourceGroups/rg-web/providers/Microsoft.Storage/storageAccounts/acmeweb"
+    shown = printable(arm, 40, keep_end=True)
+    assert len(shown) == 40 and shown.endswith("storageAccounts/acmeweb") and shown.startswith("/subscriptions/")
+    assert printable("x\x1b[2J", 40, keep_end=True) == "x\\x1b[2J"

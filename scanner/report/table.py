@@ -23,7 +23,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
                 f.severity.value.upper(),
                 f.status.value,
                 f.check_id,
-                printable(f.resource_id, 70),
+                printable(f.resource_id, 70, keep_end=True),
                 f.region,
                 printable(f.reason, 90),
             )

@@ -12,10 +12,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def printable(text: str, limit: int | None = None) -> str:
+def printable(text: str, limit: int | None = None, *, keep_end: bool = False) -> str:
     """Control, bidi and zero-width characters become visible escapes, so a resource
-    name cannot move the cursor, recolour the terminal or forge a table row."""
+    name cannot move the cursor, recolour the terminal or forge a table row.
+    ``keep_end`` shortens in the middle instead: long ids (ARM ids, ARNs) end with the
+    resource's own name, the part a reader needs."""
     safe = _CONTROL.sub(_escape, text)
-    if limit is not None and len(safe) > limit:
-        return safe[: limit - 1] + "…"
-    return safe
+    if limit is None or len(safe) <= limit:
+        return safe
+    if keep_end:
+        head = limit // 3
+        return safe[:head] + "…" + safe[len(safe) - (limit - head - 1):]
+    return safe[: limit - 1] + "…"
