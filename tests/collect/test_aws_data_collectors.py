@@ -230,8 +230,8 @@ def test_a_failed_topic_read_leaves_the_policy_unread(
 # Lambda --------------------------------------------------------------------------------
 
 
-def seed_function(seed_client: Callable[..., Any], name: str, region: str = US) -> str:
-    role = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
+def seed_function(seed_client: Callable[..., Any], name: str, region: str = US, account: str = ACCOUNT) -> str:
+    role = f"arn:aws:iam::{account}:role/lambda-role"  # the account seed_client acts in
     try:
         seed_client("iam").create_role(RoleName="lambda-role", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
