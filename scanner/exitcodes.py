@@ -23,7 +23,7 @@ HELP = """exit codes:
   1  at least one finding failed at or above --fail-on (with --new-only: a new one;
      skyscan diff: a new finding at or above --fail-on)
   2  usage or input error (bad flag, file, check id or plugin; no credentials)
-  3  scan incomplete: some data could not be read or some checks gave ERROR
+  3  scan incomplete: data a selected check reads could not be read, or a check gave ERROR
   130 interrupted
   When several apply: 2 wins over 1, and 1 over 3."""
 

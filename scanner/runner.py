@@ -37,8 +37,16 @@ class ScanResult:
 
     @property
     def complete(self) -> bool:
-        """True when every piece of data was read and every check could decide."""
-        return not self.snapshot.errors and not any(f.status is Status.ERROR for f in self.findings)
+        """True when every check could decide and nothing the selected checks read was
+        left unread. A collector reads whole records, so an error on a record type that
+        no selected check requires (say, the credential report when only S3 checks run)
+        does not make the scan incomplete; it is still listed in the report."""
+        return not self.relevant_errors and not any(f.status is Status.ERROR for f in self.findings)
+
+    @property
+    def relevant_errors(self) -> tuple[CollectionError, ...]:
+        needed = {t for c in self.checks for t in c.spec.requires}
+        return tuple(e for e in self.snapshot.errors if e.resource_type in needed)
 
 
 def now() -> str:

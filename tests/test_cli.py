@@ -274,3 +274,15 @@ def test_long_resource_ids_keep_their_name_in_the_table() -> None:
     shown = printable(arm, 40, keep_end=True)
     assert len(shown) == 40 and shown.endswith("storageAccounts/acmeweb") and shown.startswith("/subscription")
     assert printable("x\x1b[2J", 40, keep_end=True) == "x\\x1b[2J"
+
+
+def test_an_error_on_data_no_selected_check_reads_does_not_make_the_scan_incomplete(tmp_path: Path) -> None:
+    error = CollectionError("aws", ACCOUNT, "global", "iam", "GetCredentialReport", "NoRootRow", "no root row",
+                            "aws.iam.root_user", f"arn:aws:iam::{ACCOUNT}:root")
+    snap = write_snapshot(tmp_path / "s.json", [bucket("v", versioning=S3Versioning("Enabled"))], (error,))
+    out = tmp_path / "r.json"
+    proc = skyscan("scan", "--snapshot", str(snap), "--checks", "aws_s3_bucket_versioning", "-o", f"json={out}")
+    assert proc.returncode == 0, proc.stderr
+    doc = load_report(out)
+    assert doc["scan"]["complete"] is True
+    assert [e["operation"] for e in doc["errors"]] == ["GetCredentialReport"]  # still reported

@@ -68,7 +68,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     if not result.complete:
         lines += [
             "> [!WARNING]",
-            f"> **INCOMPLETE scan:** {len(result.snapshot.errors)} collection errors, "
+            f"> **INCOMPLETE scan:** {len(result.relevant_errors)} collection errors, "
             f"{len(errors)} findings could not be decided (ERROR). Failures may be missing from this report.",
             "",
         ]

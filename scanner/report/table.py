@@ -56,7 +56,8 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     if not result.complete:
         n_error = counts["by_status"][Status.ERROR.value]
         lines.append(
-            f"SCAN INCOMPLETE: {len(errors)} collection errors, {n_error} findings could not be decided."
+            f"SCAN INCOMPLETE: {len(result.relevant_errors)} collection errors, "
+            f"{n_error} findings could not be decided."
         )
     if errors:
         rows_err = [
