@@ -18,6 +18,19 @@ from typing import Any
 from scanner.collect.azure.arm import API_VERSIONS, ArmError
 from scanner.collect.azure.blob import BlobContext, read_data_plane
 from scanner.collect.azure.context import AzureContext
+from scanner.collect.azure.reads import (
+    UnexpectedShape,
+    boolean,
+    integer,
+    list_scope,
+    obj,
+    objs,
+    opt_obj,
+    read_child,
+    resource_group_of,
+    string,
+    tags,
+)
 from scanner.collect.base import CollectorSpec, CollectResult
 from scanner.resources.azure import (
     BlobContainer,
@@ -42,20 +55,13 @@ CONTAINERS_API = API_VERSIONS["Microsoft.Storage/storageAccounts/blobServices/co
 NO_BLOB_SERVICE_KINDS = frozenset({"filestorage"})
 
 
-class UnexpectedShape(Exception):
-    """A property whose JSON type is not the documented one."""
-
-
 def collect(ctx: AzureContext, result: CollectResult) -> None:
-    try:
-        listed = list(ctx.reader.list(f"{ctx.subscription_path}/providers/Microsoft.Storage/storageAccounts",
-                                      ACCOUNTS_API))
-    except ArmError as exc:
-        # nothing is known about this subscription's accounts, so nothing about containers either
-        for resource_type in (ACCOUNT, CONTAINER):
-            result.fail(ctx.error(exc, service=SERVICE, operation="StorageAccounts_List", resource_type=resource_type))
-        return
-    ctx.pool.run(lambda item: _collect_account(ctx, result, item), listed)
+    # a failed listing leaves nothing known about this subscription's accounts, so nothing about containers either
+    listed = list_scope(ctx, result, f"{ctx.subscription_path}/providers/Microsoft.Storage/storageAccounts",
+                        ACCOUNTS_API, service=SERVICE, operation="StorageAccounts_List",
+                        resource_types=(ACCOUNT, CONTAINER))
+    if listed is not None:
+        ctx.pool.run(lambda item: _collect_account(ctx, result, item), listed)
 
 
 def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -> None:
@@ -90,7 +96,7 @@ def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, A
             region=location,
             resource_id=account_id,
             name=str(item.get("name") or account_id.rsplit("/", 1)[-1]),
-            tags=_tags(item.get("tags")),
+            tags=tags(item.get("tags")),
             resource_group=resource_group_of(account_id),
             kind=kind,
             sku=str(sku.get("name")) if isinstance(sku, dict) and sku.get("name") else None,
@@ -105,29 +111,25 @@ def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, A
 def _blob_service(
     ctx: AzureContext, result: CollectResult, account_id: str, location: str
 ) -> BlobServiceProperties | None:
-    try:
-        answer = ctx.reader.get(f"{account_id}/blobServices/default", BLOB_SERVICE_API)
-        return blob_service_properties(answer.get("properties"))
-    except (ArmError, UnexpectedShape) as exc:
-        error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
-        result.fail(ctx.error(error, service=SERVICE, operation="BlobServices_GetServiceProperties",
-                              resource_type=ACCOUNT, resource_id=account_id, region=location))
-        return None
+    return read_child(
+        ctx, result,
+        lambda: blob_service_properties(ctx.reader.get(f"{account_id}/blobServices/default", BLOB_SERVICE_API)
+                                        .get("properties")),
+        service=SERVICE, operation="BlobServices_GetServiceProperties", resource_type=ACCOUNT,
+        resource_id=account_id, region=location,
+    )
 
 
 def _containers(ctx: AzureContext, result: CollectResult, account_id: str, location: str) -> list[BlobContainer] | None:
     """One record per container, or None when the listing failed (then no container of
     this account is reported at all)."""
-    try:
-        return [
-            _container(ctx, account_id, location, item)
-            for item in ctx.reader.list(f"{account_id}/blobServices/default/containers", CONTAINERS_API)
-        ]
-    except (ArmError, UnexpectedShape) as exc:
-        error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
-        result.fail(ctx.error(error, service=SERVICE, operation="BlobContainers_List",
-                              resource_type=CONTAINER, resource_id=account_id, region=location))
-        return None
+    return read_child(
+        ctx, result,
+        lambda: [_container(ctx, account_id, location, item)
+                 for item in ctx.reader.list(f"{account_id}/blobServices/default/containers", CONTAINERS_API)],
+        service=SERVICE, operation="BlobContainers_List", resource_type=CONTAINER,
+        resource_id=account_id, region=location,
+    )
 
 
 def _container(ctx: AzureContext, account_id: str, location: str, item: dict[str, Any]) -> BlobContainer:
@@ -135,25 +137,15 @@ def _container(ctx: AzureContext, account_id: str, location: str, item: dict[str
     name = item.get("name")
     if not isinstance(container_id, str) or not isinstance(name, str):
         raise UnexpectedShape("a listed container has no id or name")
-    props = _object(item.get("properties"), "container properties")
+    props = obj(item.get("properties"), "container properties")
     return BlobContainer(
         account=ctx.subscription_id,
         region=location,
         resource_id=container_id,
         name=name,
         storage_account_id=account_id,
-        public_access=_str(props, "publicAccess"),
+        public_access=string(props, "publicAccess"),
     )
-
-
-def resource_group_of(resource_id: str) -> str:
-    parts = resource_id.strip("/").split("/")
-    lowered = [p.lower() for p in parts]
-    if "resourcegroups" in lowered:
-        index = lowered.index("resourcegroups")
-        if index + 1 < len(parts):
-            return parts[index + 1]
-    return ""
 
 
 # response shapes -> records ----------------------------------------------------------
@@ -161,141 +153,94 @@ def resource_group_of(resource_id: str) -> str:
 
 def account_properties(raw: Any) -> StorageAccountProperties:
     """``properties`` of a listed account; UnexpectedShape when it cannot be trusted."""
-    props = _object(raw, "properties")
-    encryption = _optional_object(props, "encryption")
-    key_policy = _optional_object(props, "keyPolicy")
+    props = obj(raw, "properties")
+    encryption = opt_obj(props, "encryption")
+    key_policy = opt_obj(props, "keyPolicy")
     return StorageAccountProperties(
-        creation_time=_str(props, "creationTime"),
-        allow_blob_public_access=_bool(props, "allowBlobPublicAccess"),
-        minimum_tls_version=_str(props, "minimumTlsVersion"),
-        supports_https_traffic_only=_bool(props, "supportsHttpsTrafficOnly"),
-        allow_shared_key_access=_bool(props, "allowSharedKeyAccess"),
-        public_network_access=_str(props, "publicNetworkAccess"),
-        allow_cross_tenant_replication=_bool(props, "allowCrossTenantReplication"),
-        network_acls=_network_acls(_optional_object(props, "networkAcls")),
+        creation_time=string(props, "creationTime"),
+        allow_blob_public_access=boolean(props, "allowBlobPublicAccess"),
+        minimum_tls_version=string(props, "minimumTlsVersion"),
+        supports_https_traffic_only=boolean(props, "supportsHttpsTrafficOnly"),
+        allow_shared_key_access=boolean(props, "allowSharedKeyAccess"),
+        public_network_access=string(props, "publicNetworkAccess"),
+        allow_cross_tenant_replication=boolean(props, "allowCrossTenantReplication"),
+        network_acls=_network_acls(opt_obj(props, "networkAcls")),
         private_endpoint_connections=_private_endpoints(props.get("privateEndpointConnections")),
         encryption=None if encryption is None else _encryption(encryption),
-        key_expiration_period_days=None if key_policy is None else _int(key_policy, "keyExpirationPeriodInDays"),
-        sas_policy=_sas_policy(_optional_object(props, "sasPolicy")),
+        key_expiration_period_days=None if key_policy is None else integer(key_policy, "keyExpirationPeriodInDays"),
+        sas_policy=_sas_policy(opt_obj(props, "sasPolicy")),
     )
 
 
 def blob_service_properties(raw: Any) -> BlobServiceProperties:
-    props = _object(raw, "blob service properties")
+    props = obj(raw, "blob service properties")
     return BlobServiceProperties(
-        delete_retention=_retention(_optional_object(props, "deleteRetentionPolicy")),
-        container_delete_retention=_retention(_optional_object(props, "containerDeleteRetentionPolicy")),
-        versioning_enabled=_bool(props, "isVersioningEnabled"),
+        delete_retention=_retention(opt_obj(props, "deleteRetentionPolicy")),
+        container_delete_retention=_retention(opt_obj(props, "containerDeleteRetentionPolicy")),
+        versioning_enabled=boolean(props, "isVersioningEnabled"),
     )
 
 
 def _network_acls(acls: dict[str, Any] | None) -> NetworkRuleSet | None:
     if acls is None:
         return None
-    bypass_text = _str(acls, "bypass")
+    bypass_text = string(acls, "bypass")
     bypass = None
     if bypass_text is not None:
         bypass = tuple(part.strip() for part in bypass_text.split(",") if part.strip() and part.strip() != "None")
     return NetworkRuleSet(
-        default_action=_str(acls, "defaultAction"),
+        default_action=string(acls, "defaultAction"),
         bypass=bypass,
-        ip_rules=tuple(str(rule.get("value", "")) for rule in _objects(acls.get("ipRules"), "ipRules")),
+        ip_rules=tuple(str(rule.get("value", "")) for rule in objs(acls.get("ipRules"), "ipRules")),
         virtual_network_rules=tuple(
-            str(rule.get("id", "")) for rule in _objects(acls.get("virtualNetworkRules"), "virtualNetworkRules")
+            str(rule.get("id", "")) for rule in objs(acls.get("virtualNetworkRules"), "virtualNetworkRules")
         ),
         resource_access_rules=tuple(
             str(rule.get("resourceId", ""))
-            for rule in _objects(acls.get("resourceAccessRules"), "resourceAccessRules")
+            for rule in objs(acls.get("resourceAccessRules"), "resourceAccessRules")
         ),
     )
 
 
 def _private_endpoints(raw: Any) -> tuple[PrivateEndpointConnection, ...]:
     found = []
-    for connection in _objects(raw, "privateEndpointConnections"):
-        props = _optional_object(connection, "properties") or {}
-        endpoint = _optional_object(props, "privateEndpoint") or {}
-        state = _optional_object(props, "privateLinkServiceConnectionState") or {}
+    for connection in objs(raw, "privateEndpointConnections"):
+        props = opt_obj(connection, "properties") or {}
+        endpoint = opt_obj(props, "privateEndpoint") or {}
+        state = opt_obj(props, "privateLinkServiceConnectionState") or {}
         found.append(
             PrivateEndpointConnection(
                 id=str(connection.get("id", "")),
-                private_endpoint_id=_str(endpoint, "id"),
-                status=_str(state, "status"),
+                private_endpoint_id=string(endpoint, "id"),
+                status=string(state, "status"),
             )
         )
     return tuple(found)
 
 
 def _encryption(encryption: dict[str, Any]) -> StorageEncryption:
-    vault = _optional_object(encryption, "keyvaultproperties") or {}
+    vault = opt_obj(encryption, "keyvaultproperties") or {}
     return StorageEncryption(
-        key_source=_str(encryption, "keySource"),
-        require_infrastructure_encryption=_bool(encryption, "requireInfrastructureEncryption"),
-        key_vault_uri=_str(vault, "keyvaulturi"),
-        key_name=_str(vault, "keyname"),
+        key_source=string(encryption, "keySource"),
+        require_infrastructure_encryption=boolean(encryption, "requireInfrastructureEncryption"),
+        key_vault_uri=string(vault, "keyvaulturi"),
+        key_name=string(vault, "keyname"),
     )
 
 
 def _sas_policy(policy: dict[str, Any] | None) -> SasPolicy | None:
     if policy is None:
         return None
-    period = _str(policy, "sasExpirationPeriod")
+    period = string(policy, "sasExpirationPeriod")
     if period is None:
         raise UnexpectedShape("sasPolicy has no sasExpirationPeriod")
-    return SasPolicy(expiration_period=period, expiration_action=_str(policy, "expirationAction"))
+    return SasPolicy(expiration_period=period, expiration_action=string(policy, "expirationAction"))
 
 
 def _retention(policy: dict[str, Any] | None) -> RetentionPolicy | None:
     if policy is None:
         return None
-    return RetentionPolicy(enabled=bool(_bool(policy, "enabled")), days=_int(policy, "days"))
-
-
-def _tags(raw: Any) -> dict[str, str]:
-    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-
-
-# typed access to JSON: None for absent (or null), UnexpectedShape for the wrong type
-
-
-def _object(raw: Any, what: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise UnexpectedShape(f"{what} is not an object")
-    return raw
-
-
-def _optional_object(parent: dict[str, Any], key: str) -> dict[str, Any] | None:
-    value = parent.get(key)
-    return None if value is None else _object(value, key)
-
-
-def _objects(raw: Any, what: str) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        raise UnexpectedShape(f"{what} is not a list of objects")
-    return raw
-
-
-def _bool(parent: dict[str, Any], key: str) -> bool | None:
-    value = parent.get(key)
-    if value is None or isinstance(value, bool):
-        return value
-    raise UnexpectedShape(f"{key} is not a boolean")
-
-
-def _str(parent: dict[str, Any], key: str) -> str | None:
-    value = parent.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise UnexpectedShape(f"{key} is not a string")
-
-
-def _int(parent: dict[str, Any], key: str) -> int | None:
-    value = parent.get(key)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise UnexpectedShape(f"{key} is not a whole number")
+    return RetentionPolicy(enabled=bool(boolean(policy, "enabled")), days=integer(policy, "days"))
 
 
 COLLECTOR = CollectorSpec(
