@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import (
     UnexpectedShape,
@@ -18,6 +18,7 @@ from scanner.collect.azure.reads import (
     list_scope,
     obj,
     read_child,
+    record_failure,
     resource_group_of,
     string,
     tags,
@@ -41,8 +42,7 @@ def _add_site(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) ->
     try:
         site_id, name, location = identity(item, "site")
     except UnexpectedShape as exc:
-        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE, operation="WebApps_List",
-                              resource_type=WebApp.TYPE))
+        record_failure(ctx, result, exc, service=SERVICE, operation="WebApps_List", resource_type=WebApp.TYPE)
         return
     properties: SiteProperties | None
     try:
@@ -50,8 +50,8 @@ def _add_site(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) ->
         properties = SiteProperties(https_only=boolean(props, "httpsOnly"), state=string(props, "state"))
     except UnexpectedShape as exc:
         properties = None
-        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE, operation="WebApps_List",
-                              resource_type=WebApp.TYPE, resource_id=site_id, region=location))
+        record_failure(ctx, result, exc, service=SERVICE, operation="WebApps_List", resource_type=WebApp.TYPE,
+                       resource_id=site_id, region=location)
     config = read_child(ctx, result, lambda: site_config(ctx.reader.get(f"{site_id}/config/web", CONFIG_API)),
                         service=SERVICE, operation="WebApps_GetConfiguration", resource_type=WebApp.TYPE,
                         resource_id=site_id, region=location)

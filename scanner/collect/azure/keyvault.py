@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import (
     UnexpectedShape,
@@ -24,6 +24,7 @@ from scanner.collect.azure.reads import (
     objs,
     opt_obj,
     read_child,
+    record_failure,
     resource_group_of,
     string,
     tags,
@@ -49,17 +50,16 @@ def _add_vault(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -
     try:
         vault_id, name, location = identity(item, "key vault")
     except UnexpectedShape as exc:
-        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE,
-                              operation="Vaults_ListBySubscription", resource_type=KeyVault.TYPE))
+        record_failure(ctx, result, exc, service=SERVICE, operation="Vaults_ListBySubscription",
+                       resource_type=KeyVault.TYPE)
         return
     properties: KeyVaultProperties | None
     try:
         properties = vault_properties(item.get("properties"))
     except UnexpectedShape as exc:
         properties = None
-        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE,
-                              operation="Vaults_ListBySubscription", resource_type=KeyVault.TYPE,
-                              resource_id=vault_id, region=location))
+        record_failure(ctx, result, exc, service=SERVICE, operation="Vaults_ListBySubscription",
+                       resource_type=KeyVault.TYPE, resource_id=vault_id, region=location)
 
     def items(kind: str, api: str, operation: str) -> tuple[VaultItem, ...] | None:
         return read_child(ctx, result, lambda: tuple(vault_item(raw) for raw in ctx.reader.list(f"{vault_id}/{kind}",

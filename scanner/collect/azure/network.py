@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import (
     UnexpectedShape,
@@ -23,6 +23,7 @@ from scanner.collect.azure.reads import (
     objs,
     opt_obj,
     read_child,
+    record_failure,
     resource_group_of,
     string,
     strs,
@@ -50,17 +51,12 @@ def collect(ctx: AzureContext, result: CollectResult) -> None:
         ctx.pool.run(lambda item: _add_watcher(ctx, result, item), watchers)
 
 
-def _malformed(ctx: AzureContext, result: CollectResult, exc: UnexpectedShape, operation: str,
-               resource_type: str, resource_id: str | None = None, region: str = "global") -> None:
-    result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE, operation=operation,
-                          resource_type=resource_type, resource_id=resource_id, region=region))
-
-
 def _add_group(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -> None:
     try:
         group_id, name, location = identity(item, "network security group")
     except UnexpectedShape as exc:
-        _malformed(ctx, result, exc, "NetworkSecurityGroups_ListAll", NetworkSecurityGroup.TYPE)
+        record_failure(ctx, result, exc, service=SERVICE, operation="NetworkSecurityGroups_ListAll",
+                       resource_type=NetworkSecurityGroup.TYPE)
         return
     rules: tuple[NsgRule, ...] | None
     defaults: tuple[NsgRule, ...] | None
@@ -71,7 +67,8 @@ def _add_group(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -
                          for raw in objs(props.get("defaultSecurityRules"), "defaultSecurityRules"))
     except UnexpectedShape as exc:
         rules = defaults = None
-        _malformed(ctx, result, exc, "NetworkSecurityGroups_ListAll", NetworkSecurityGroup.TYPE, group_id, location)
+        record_failure(ctx, result, exc, service=SERVICE, operation="NetworkSecurityGroups_ListAll",
+                       resource_type=NetworkSecurityGroup.TYPE, resource_id=group_id, region=location)
     result.add(NetworkSecurityGroup(
         account=ctx.subscription_id, region=location, resource_id=group_id, name=name, tags=tags(item.get("tags")),
         resource_group=resource_group_of(group_id), security_rules=rules, default_security_rules=defaults,
@@ -111,14 +108,16 @@ def _add_watcher(ctx: AzureContext, result: CollectResult, item: dict[str, Any])
     try:
         watcher_id, name, location = identity(item, "network watcher")
     except UnexpectedShape as exc:
-        _malformed(ctx, result, exc, "NetworkWatchers_ListAll", NetworkWatcher.TYPE)
+        record_failure(ctx, result, exc, service=SERVICE, operation="NetworkWatchers_ListAll",
+                       resource_type=NetworkWatcher.TYPE)
         return
     state: str | None
     try:
         state = string(obj(item.get("properties"), "properties"), "provisioningState")
     except UnexpectedShape as exc:
         state = None
-        _malformed(ctx, result, exc, "NetworkWatchers_ListAll", NetworkWatcher.TYPE, watcher_id, location)
+        record_failure(ctx, result, exc, service=SERVICE, operation="NetworkWatchers_ListAll",
+                       resource_type=NetworkWatcher.TYPE, resource_id=watcher_id, region=location)
     flow_logs = read_child(
         ctx, result, lambda: tuple(flow_log(raw) for raw in ctx.reader.list(f"{watcher_id}/flowLogs", FLOW_LOG_API)),
         service=SERVICE, operation="FlowLogs_List", resource_type=NetworkWatcher.TYPE, resource_id=watcher_id,

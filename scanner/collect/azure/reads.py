@@ -59,10 +59,27 @@ def read_child(
     try:
         return read()
     except (ArmError, UnexpectedShape) as exc:
-        error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
-        result.fail(ctx.error(error, service=service, operation=operation, resource_type=resource_type,
-                              resource_id=resource_id, region=region))
+        record_failure(ctx, result, exc, service=service, operation=operation, resource_type=resource_type,
+                       resource_id=resource_id, region=region)
         return None
+
+
+def record_failure(
+    ctx: AzureContext,
+    result: CollectResult,
+    exc: ArmError | UnexpectedShape,
+    *,
+    service: str,
+    operation: str,
+    resource_type: str,
+    resource_id: str | None = None,
+    region: str = "global",
+) -> None:
+    """One collection error for a failed read: an ArmError as it is, an UnexpectedShape
+    as a MalformedResponse."""
+    error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
+    result.fail(ctx.error(error, service=service, operation=operation, resource_type=resource_type,
+                          resource_id=resource_id, region=region))
 
 
 def resource_group_of(resource_id: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import (
     UnexpectedShape,
@@ -23,6 +23,7 @@ from scanner.collect.azure.reads import (
     list_scope,
     obj,
     read_child,
+    record_failure,
     resource_group_of,
     string,
     tags,
@@ -58,19 +59,12 @@ def collect(ctx: AzureContext, result: CollectResult) -> None:
     ctx.pool.run(lambda pair: _add_database(ctx, result, *pair), list(databases))
 
 
-def _error(ctx: AzureContext, result: CollectResult, exc: Exception, operation: str, resource_type: str,
-           resource_id: str | None = None, region: str = "global") -> None:
-    error = exc if isinstance(exc, ArmError) else ArmError("MalformedResponse", str(exc))
-    result.fail(ctx.error(error, service=SERVICE, operation=operation, resource_type=resource_type,
-                          resource_id=resource_id, region=region))
-
-
 def _add_server(ctx: AzureContext, result: CollectResult, item: dict[str, Any],
                 databases: list[tuple[SqlServer, dict[str, Any]]]) -> None:
     try:
         server_id, name, location = identity(item, "SQL server")
     except UnexpectedShape as exc:
-        _error(ctx, result, exc, "Servers_List", SqlServer.TYPE)
+        record_failure(ctx, result, exc, service=SERVICE, operation="Servers_List", resource_type=SqlServer.TYPE)
         return
     properties: SqlServerProperties | None
     try:
@@ -80,7 +74,8 @@ def _add_server(ctx: AzureContext, result: CollectResult, item: dict[str, Any],
                                          state=string(props, "state"))
     except UnexpectedShape as exc:
         properties = None
-        _error(ctx, result, exc, "Servers_List", SqlServer.TYPE, server_id, location)
+        record_failure(ctx, result, exc, service=SERVICE, operation="Servers_List", resource_type=SqlServer.TYPE,
+                       resource_id=server_id, region=location)
 
     def child(operation: str, func: Any, resource_type: str = SqlServer.TYPE) -> Any:
         return read_child(ctx, result, func, service=SERVICE, operation=operation, resource_type=resource_type,
@@ -128,7 +123,8 @@ def _add_database(ctx: AzureContext, result: CollectResult, server: SqlServer, i
     try:
         database_id, name, location = identity(item, "database")
     except UnexpectedShape as exc:
-        _error(ctx, result, exc, "Databases_ListByServer", SqlDatabase.TYPE, server.resource_id, server.region)
+        record_failure(ctx, result, exc, service=SERVICE, operation="Databases_ListByServer",
+                       resource_type=SqlDatabase.TYPE, resource_id=server.resource_id, region=server.region)
         return
     if location == "global":
         location = server.region

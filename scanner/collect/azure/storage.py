@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.collect.azure.arm import API_VERSIONS, ArmError
+from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.blob import BlobContext, read_data_plane
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import (
@@ -27,6 +27,7 @@ from scanner.collect.azure.reads import (
     objs,
     opt_obj,
     read_child,
+    record_failure,
     resource_group_of,
     string,
     tags,
@@ -67,8 +68,8 @@ def collect(ctx: AzureContext, result: CollectResult) -> None:
 def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, Any]) -> None:
     account_id = str(item.get("id") or "")
     if not account_id:
-        result.fail(ctx.error(ArmError("MalformedResponse", "a listed storage account has no id"),
-                              service=SERVICE, operation="StorageAccounts_List", resource_type=ACCOUNT))
+        record_failure(ctx, result, UnexpectedShape("a listed storage account has no id"), service=SERVICE,
+                       operation="StorageAccounts_List", resource_type=ACCOUNT)
         return
     location = str(item.get("location") or "global")
     kind = item.get("kind") if isinstance(item.get("kind"), str) else None
@@ -76,9 +77,8 @@ def _collect_account(ctx: AzureContext, result: CollectResult, item: dict[str, A
         properties: StorageAccountProperties | None = account_properties(item.get("properties"))
     except UnexpectedShape as exc:
         properties = None
-        result.fail(ctx.error(ArmError("MalformedResponse", str(exc)), service=SERVICE,
-                              operation="StorageAccounts_List", resource_type=ACCOUNT, resource_id=account_id,
-                              region=location))
+        record_failure(ctx, result, exc, service=SERVICE, operation="StorageAccounts_List", resource_type=ACCOUNT,
+                       resource_id=account_id, region=location)
     blob_service: BlobServiceProperties | None = None
     container_count: int | None = None
     if (kind or "").lower() not in NO_BLOB_SERVICE_KINDS:
