@@ -172,6 +172,8 @@ class Instance(Resource):
     image_id: str | None = None
     security_group_ids: tuple[str, ...] = ()
     metadata_options: MetadataOptions | None = None
+    # the attached instance profile's ARN; "" when none is attached; None: unread
+    instance_profile_arn: str | None = None
 
 
 # VPCs --------------------------------------------------------------------------------

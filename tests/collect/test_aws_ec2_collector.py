@@ -527,3 +527,43 @@ def test_the_collector_declares_what_it_produces_and_needs() -> None:
     assert {cls.TYPE for cls in COLLECTOR.record_types} == set(COLLECTOR.produces)
     operations = REGIONAL_OPERATIONS | {"DescribeRegions", "DescribeSnapshotAttribute", "DescribeImageAttribute"}
     assert {f"ec2:{op}" for op in operations} <= set(COLLECTOR.permissions)
+
+
+def test_an_instance_profile_is_recorded_and_its_absence_is_a_concrete_value(
+    open_context: Callable[..., AwsContext], seed_client: Callable[..., Any]
+) -> None:
+    iam = seed_client("iam")
+    iam.create_role(RoleName="web", AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": []}')
+    profile = iam.create_instance_profile(InstanceProfileName="web")["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
+    eu = seed_client("ec2", EU)
+    with_role = eu.run_instances(ImageId=AMI, MinCount=1, MaxCount=1,
+                                 IamInstanceProfile={"Name": "web"})["Instances"][0]["InstanceId"]
+    without = eu.run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+
+    result = run(open_context((EU,)))
+
+    instances = records(result, Instance, EU)
+    assert instances[arn(EU, "instance", with_role)].instance_profile_arn == profile
+    assert instances[arn(EU, "instance", without)].instance_profile_arn == ""
+    assert result.errors == []
+
+
+def test_an_instance_profile_without_arn_is_an_unread_field(
+    open_context: Callable[..., AwsContext], seed_client: Callable[..., Any]
+) -> None:
+    instance = seed_client("ec2", EU).run_instances(ImageId=AMI, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+    ctx = open_context((EU,))
+
+    def malformed_profile(parsed: dict[str, Any], **_: Any) -> None:
+        for reservation in parsed.get("Reservations", []):
+            for listed in reservation["Instances"]:
+                listed["IamInstanceProfile"] = {"Id": "AIPAEXAMPLE"}
+
+    register_on_session(ctx, "after-call.ec2.DescribeInstances", malformed_profile)
+    result = run(ctx)
+
+    instance_arn = arn(EU, "instance", instance)
+    (error,) = result.errors
+    assert (error.operation, error.code, error.resource_id) == ("DescribeInstances", "IncompleteResponse", instance_arn)
+    assert records(result, Instance)[instance_arn].instance_profile_arn is None

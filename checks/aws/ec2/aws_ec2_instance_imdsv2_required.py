@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from checks.aws.ec2.instances import GONE_STATES
 from scanner.model import Category, CheckSpec, ComplianceRef, Finding, Severity
 from scanner.resources.aws_ec2 import Instance
 from scanner.snapshot import Snapshot
-
-# instances on their way out: no metadata service left to protect
-GONE_STATES = frozenset({"shutting-down", "terminated"})
 
 SPEC = CheckSpec(
     id="aws_ec2_instance_imdsv2_required",

@@ -1,7 +1,7 @@
 """Amazon EC2 and VPC, in every enabled region: security groups, network ACLs, the EBS
 encryption-by-default setting, volumes, the account's own snapshots and AMIs (with who
-may use them), instances (with their metadata service options) and VPCs (with their
-flow logs).
+may use them), instances (with their metadata service options and instance profile)
+and VPCs (with their flow logs).
 
 Regions come from ``ctx.enabled_regions`` (asked once). In each region every listing
 below is one paginated call, made once: DescribeSecurityGroups, DescribeNetworkAcls,
@@ -194,6 +194,12 @@ class _RegionReader:
             else:
                 self._fail(IncompleteResponse("no MetadataOptions"), "DescribeInstances", Instance.TYPE,
                            identity["resource_id"])
+            # IamInstanceProfile is left out when the instance has none: a concrete "none"
+            profile = instance.get("IamInstanceProfile")
+            profile_arn: str | None = "" if profile is None else profile.get("Arn")
+            if profile_arn is None:
+                self._fail(IncompleteResponse("IamInstanceProfile without Arn"), "DescribeInstances",
+                           Instance.TYPE, identity["resource_id"])
             self.result.add(
                 Instance(
                     **identity,
@@ -203,6 +209,7 @@ class _RegionReader:
                     image_id=instance.get("ImageId"),
                     security_group_ids=tuple(g["GroupId"] for g in instance.get("SecurityGroups", [])),
                     metadata_options=metadata,
+                    instance_profile_arn=profile_arn,
                 )
             )
 
