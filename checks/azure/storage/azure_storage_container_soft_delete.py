@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.azure.storage.defaults import has_blob_service, judge_retention
+from checks.azure.storage.defaults import soft_delete_findings
 from scanner.model import Category, CheckSpec, ComplianceRef, Finding, Severity
 from scanner.resources.azure import StorageAccount
 from scanner.snapshot import Snapshot
@@ -31,16 +31,5 @@ SPEC = CheckSpec(
 
 
 def evaluate(snap: Snapshot) -> Iterator[Finding]:
-    for account in snap.resources(StorageAccount):
-        if not has_blob_service(account):
-            continue
-        if account.blob_service is None:
-            yield SPEC.error(account, "blob service properties could not be read")
-            continue
-        verdict = judge_retention(account.blob_service.container_delete_retention, "container soft delete")
-        if verdict.status == "ok":
-            yield SPEC.ok(account, verdict.reason, **verdict.details)
-        elif verdict.status == "fail":
-            yield SPEC.fail(account, verdict.reason, **verdict.details)
-        else:
-            yield SPEC.error(account, verdict.reason, **verdict.details)
+    yield from soft_delete_findings(SPEC, snap, lambda service: service.container_delete_retention,
+                                    "container soft delete")

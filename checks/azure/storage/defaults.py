@@ -26,10 +26,13 @@ Documented defaults used:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from scanner.resources.azure import RetentionPolicy, StorageAccount, StorageAccountProperties
+from scanner.model import CheckSpec, Finding
+from scanner.resources.azure import BlobServiceProperties, RetentionPolicy, StorageAccount, StorageAccountProperties
+from scanner.snapshot import Snapshot
 
 T = TypeVar("T")
 
@@ -178,3 +181,23 @@ def judge_retention(policy: RetentionPolicy | None, name: str) -> RetentionVerdi
     if policy.days < MIN_RETENTION_DAYS:
         return RetentionVerdict("fail", f"{name} keeps deleted data only {policy.days} day(s)", details)
     return RetentionVerdict("ok", f"{name} keeps deleted data {policy.days} days", details)
+
+
+def soft_delete_findings(
+    spec: CheckSpec, snap: Snapshot, policy: Callable[[BlobServiceProperties], RetentionPolicy | None], name: str
+) -> Iterator[Finding]:
+    """One finding per account with a blob service: ``policy`` (a retention policy of
+    its blob service) judged by ``judge_retention``."""
+    for account in snap.resources(StorageAccount):
+        if not has_blob_service(account):
+            continue
+        if account.blob_service is None:
+            yield spec.error(account, "blob service properties could not be read")
+            continue
+        verdict = judge_retention(policy(account.blob_service), name)
+        if verdict.status == "ok":
+            yield spec.ok(account, verdict.reason, **verdict.details)
+        elif verdict.status == "fail":
+            yield spec.fail(account, verdict.reason, **verdict.details)
+        else:
+            yield spec.error(account, verdict.reason, **verdict.details)
