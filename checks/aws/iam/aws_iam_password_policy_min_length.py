@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from checks.aws.iam.password_policy import setting_findings
 from scanner.model import Category, CheckSpec, ComplianceRef, Finding, Severity
 from scanner.resources.aws_iam import IamAccountSettings
 from scanner.snapshot import Snapshot
@@ -30,19 +30,12 @@ SPEC = CheckSpec(
 
 
 def evaluate(snap: Snapshot) -> Iterator[Finding]:
-    for account in snap.resources(IamAccountSettings):
-        policy = account.password_policy
-        if policy is None:
-            yield SPEC.error(account, "the password policy could not be read")
-            continue
-        details: dict[str, Any] = {
-            "minimum_length": policy.minimum_length,
-            "required": MINIMUM,
-            "configured": policy.configured,
-        }
-        if policy.minimum_length >= MINIMUM:
-            yield SPEC.ok(account, f"passwords need {policy.minimum_length} characters", **details)
-        elif not policy.configured:
-            yield SPEC.fail(account, "no password policy: AWS's default allows 8 characters", **details)
-        else:
-            yield SPEC.fail(account, f"passwords need only {policy.minimum_length} characters", **details)
+    yield from setting_findings(SPEC, snap, "minimum_length", MINIMUM, _judge)
+
+
+def _judge(length: int, configured: bool) -> tuple[bool, str]:
+    if length >= MINIMUM:
+        return True, f"passwords need {length} characters"
+    if not configured:
+        return False, "no password policy: AWS's default allows 8 characters"
+    return False, f"passwords need only {length} characters"

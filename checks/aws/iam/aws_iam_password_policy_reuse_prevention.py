@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from checks.aws.iam.password_policy import setting_findings
 from scanner.model import Category, CheckSpec, ComplianceRef, Finding, Severity
 from scanner.resources.aws_iam import IamAccountSettings
 from scanner.snapshot import Snapshot
@@ -32,19 +32,12 @@ SPEC = CheckSpec(
 
 
 def evaluate(snap: Snapshot) -> Iterator[Finding]:
-    for account in snap.resources(IamAccountSettings):
-        policy = account.password_policy
-        if policy is None:
-            yield SPEC.error(account, "the password policy could not be read")
-            continue
-        details: dict[str, Any] = {
-            "reuse_prevention": policy.reuse_prevention,
-            "required": REMEMBERED,
-            "configured": policy.configured,
-        }
-        if policy.reuse_prevention >= REMEMBERED:
-            yield SPEC.ok(account, f"the last {policy.reuse_prevention} passwords cannot be reused", **details)
-        elif policy.reuse_prevention == 0:
-            yield SPEC.fail(account, "passwords may be reused", **details)
-        else:
-            yield SPEC.fail(account, f"only the last {policy.reuse_prevention} passwords are remembered", **details)
+    yield from setting_findings(SPEC, snap, "reuse_prevention", REMEMBERED, _judge)
+
+
+def _judge(remembered: int, configured: bool) -> tuple[bool, str]:
+    if remembered >= REMEMBERED:
+        return True, f"the last {remembered} passwords cannot be reused"
+    if remembered == 0:
+        return False, "passwords may be reused"
+    return False, f"only the last {remembered} passwords are remembered"
