@@ -23,6 +23,7 @@ from scanner.collect.azure.reads import (
     obj,
     objs,
     opt_obj,
+    private_endpoints,
     read_child,
     record_failure,
     resource_group_of,
@@ -30,7 +31,6 @@ from scanner.collect.azure.reads import (
     tags,
 )
 from scanner.collect.base import CollectorSpec, CollectResult
-from scanner.resources.azure import PrivateEndpointConnection
 from scanner.resources.azure_keyvault import KeyVault, KeyVaultProperties, VaultItem, VaultNetworkAcls
 
 SERVICE = "keyvault"
@@ -90,17 +90,8 @@ def vault_properties(raw: Any) -> KeyVaultProperties:
             virtual_network_rules=tuple(str(rule.get("id", ""))
                                         for rule in objs(acls.get("virtualNetworkRules"), "virtualNetworkRules")),
         ),
-        private_endpoint_connections=tuple(_endpoint(c) for c in objs(props.get("privateEndpointConnections"),
-                                                                      "privateEndpointConnections")),
+        private_endpoint_connections=private_endpoints(props),
     )
-
-
-def _endpoint(connection: dict[str, Any]) -> PrivateEndpointConnection:
-    props = opt_obj(connection, "properties") or {}
-    endpoint = opt_obj(props, "privateEndpoint") or {}
-    state = opt_obj(props, "privateLinkServiceConnectionState") or {}
-    return PrivateEndpointConnection(id=str(connection.get("id", "")), private_endpoint_id=string(endpoint, "id"),
-                                     status=string(state, "status"))
 
 
 def vault_item(raw: dict[str, Any]) -> VaultItem:

@@ -1,4 +1,4 @@
-"""What every Resource Manager collector beyond storage shares: typed access to ARM
+"""What every Resource Manager collector shares: typed access to ARM
 JSON, and the two read patterns (a listing whose failure leaves a whole scope unread,
 and a per-resource read whose failure leaves one field unread).
 
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from scanner.collect.azure.arm import ArmError
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.base import CollectResult
+from scanner.resources.azure import PrivateEndpointConnection
 
 T = TypeVar("T")
 
@@ -127,6 +128,19 @@ def objs(raw: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         raise UnexpectedShape(f"{what} is not a list of objects")
     return raw
+
+
+def private_endpoints(props: dict[str, Any]) -> tuple[PrivateEndpointConnection, ...]:
+    """The ``privateEndpointConnections`` of a resource's properties (storage account, vault)."""
+    found = []
+    for connection in objs(props.get("privateEndpointConnections"), "privateEndpointConnections"):
+        connection_props = opt_obj(connection, "properties") or {}
+        endpoint = opt_obj(connection_props, "privateEndpoint") or {}
+        state = opt_obj(connection_props, "privateLinkServiceConnectionState") or {}
+        found.append(PrivateEndpointConnection(id=str(connection.get("id", "")),
+                                               private_endpoint_id=string(endpoint, "id"),
+                                               status=string(state, "status")))
+    return tuple(found)
 
 
 def strs(parent: dict[str, Any], key: str) -> tuple[str, ...]:

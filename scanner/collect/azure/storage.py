@@ -26,6 +26,7 @@ from scanner.collect.azure.reads import (
     obj,
     objs,
     opt_obj,
+    private_endpoints,
     read_child,
     record_failure,
     resource_group_of,
@@ -38,7 +39,6 @@ from scanner.resources.azure import (
     BlobDataPlane,
     BlobServiceProperties,
     NetworkRuleSet,
-    PrivateEndpointConnection,
     RetentionPolicy,
     SasPolicy,
     StorageAccount,
@@ -165,7 +165,7 @@ def account_properties(raw: Any) -> StorageAccountProperties:
         public_network_access=string(props, "publicNetworkAccess"),
         allow_cross_tenant_replication=boolean(props, "allowCrossTenantReplication"),
         network_acls=_network_acls(opt_obj(props, "networkAcls")),
-        private_endpoint_connections=_private_endpoints(props.get("privateEndpointConnections")),
+        private_endpoint_connections=private_endpoints(props),
         encryption=None if encryption is None else _encryption(encryption),
         key_expiration_period_days=None if key_policy is None else integer(key_policy, "keyExpirationPeriodInDays"),
         sas_policy=_sas_policy(opt_obj(props, "sasPolicy")),
@@ -200,22 +200,6 @@ def _network_acls(acls: dict[str, Any] | None) -> NetworkRuleSet | None:
             for rule in objs(acls.get("resourceAccessRules"), "resourceAccessRules")
         ),
     )
-
-
-def _private_endpoints(raw: Any) -> tuple[PrivateEndpointConnection, ...]:
-    found = []
-    for connection in objs(raw, "privateEndpointConnections"):
-        props = opt_obj(connection, "properties") or {}
-        endpoint = opt_obj(props, "privateEndpoint") or {}
-        state = opt_obj(props, "privateLinkServiceConnectionState") or {}
-        found.append(
-            PrivateEndpointConnection(
-                id=str(connection.get("id", "")),
-                private_endpoint_id=string(endpoint, "id"),
-                status=string(state, "status"),
-            )
-        )
-    return tuple(found)
 
 
 def _encryption(encryption: dict[str, Any]) -> StorageEncryption:
