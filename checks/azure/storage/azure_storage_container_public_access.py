@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from checks.azure.storage.defaults import has_blob_service
 from checks.azure.storage.exposure import accounts_by_id, exposure, judge_probe, probe_details
 from scanner.model import Category, CheckSpec, Finding, Severity
-from scanner.resources.azure import BlobContainer, StorageAccount
+from scanner.resources.azure import BlobContainer, BlobDataPlane, StorageAccount
 from scanner.snapshot import Snapshot
 
 SPEC = CheckSpec(
@@ -16,7 +16,9 @@ SPEC = CheckSpec(
     severity=Severity.CRITICAL,
     provider="azure",
     service="storage",
-    requires=(BlobContainer.TYPE, StorageAccount.TYPE),
+    # the data plane carries the --probe-anonymous evidence: when it was asked for and
+    # could not be read, the scan is incomplete even though the verdict stands
+    requires=(BlobContainer.TYPE, StorageAccount.TYPE, BlobDataPlane.TYPE),
     categories=(Category.PUBLIC_ACCESS,),
     remediation=(
         "az storage container set-permission --name <container> --account-name <account> --public-access off; "
