@@ -1,5 +1,5 @@
 """AWS IAM records: account settings, the root user, users, groups, roles, managed
-policies, and the IAM Access Analyzer state of each region.
+policies, server certificates, and the IAM Access Analyzer state of each region.
 
 IAM is global: its records carry the region ``"global"``. Access Analyzer is regional:
 one record per region read.
@@ -193,6 +193,19 @@ class IamManagedPolicy(Resource):
     document: dict[str, Any] | None = None  # the default version's document
 
 
+@dataclass(frozen=True, kw_only=True)
+class IamServerCertificate(Resource):
+    """An SSL/TLS server certificate stored in IAM (ListServerCertificates)."""
+
+    TYPE: ClassVar[str] = "aws.iam.server_certificate"
+    PROVIDER: ClassVar[str] = "aws"
+
+    certificate_id: str = ""
+    path: str = "/"
+    upload_date: str | None = None  # ISO-8601
+    expiration: str | None = None  # ISO-8601; None: not read
+
+
 @dataclass(frozen=True)
 class Analyzer:
     name: str
@@ -218,5 +231,6 @@ IAM_RESOURCE_TYPES: tuple[type[Resource], ...] = (
     IamGroup,
     IamRole,
     IamManagedPolicy,
+    IamServerCertificate,
     AccessAnalyzerRegion,
 )

@@ -7,6 +7,7 @@ injected with botocore event handlers on the scanner's session.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,6 +16,10 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from scanner.collect.aws import accessanalyzer, iam_credential_report
 from scanner.collect.aws.context import AwsContext, WriteOperationRefused
@@ -31,6 +36,7 @@ from scanner.resources.aws_iam import (
     IamManagedPolicy,
     IamRole,
     IamRootUser,
+    IamServerCertificate,
     IamUser,
     InlinePolicy,
     KeyUsage,
@@ -751,9 +757,73 @@ def test_the_collectors_declare_what_they_produce_and_need() -> None:
         "aws.iam.group",
         "aws.iam.role",
         "aws.iam.policy",
+        "aws.iam.server_certificate",
     }
     assert {"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListUsers", "iam:GetPolicyVersion"} <= set(
         COLLECTOR.permissions
     )
     assert accessanalyzer.COLLECTOR.produces == ("aws.accessanalyzer.region",)
     assert "access-analyzer:ListAnalyzers" in accessanalyzer.COLLECTOR.permissions
+
+
+# server certificates ---------------------------------------------------------------------
+
+
+def self_signed(not_before: datetime.datetime, not_after: datetime.datetime) -> tuple[str, str]:
+    """A throwaway self-signed certificate and its key, PEM-encoded."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test.invalid")])
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(not_before).not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return certificate.public_bytes(serialization.Encoding.PEM).decode(), key_pem.decode()
+
+
+def test_server_certificates_are_listed_with_their_expiry(
+    open_context: Callable[..., AwsContext], seed_client: Callable[..., Any]
+) -> None:
+    iam = seed_client("iam")
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    future = datetime.datetime.now(datetime.UTC).replace(microsecond=0) + datetime.timedelta(days=365)
+    for name, not_after in (("old-site", past), ("site", future)):
+        body, key = self_signed(past - datetime.timedelta(days=365), not_after)
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=body, PrivateKey=key,
+                                      Path="/cloudfront/")
+    ctx = open_context()
+    log = CallLog(ctx)
+    result = run(ctx)
+
+    certificates = records(result, IamServerCertificate)
+    assert sorted(certificates) == ["old-site", "site"]
+    old = certificates["old-site"]
+    assert (old.resource_id, old.region, old.path) == (f"{IAM}:server-certificate/cloudfront/old-site", "global",
+                                                       "/cloudfront/")
+    # moto (5.2) answers one fixed Expiration for every certificate rather than the
+    # certificate's notAfter; what is asserted is that the record keeps the API's value
+    # (expired and valid verdicts are covered by fixtures/checks/aws_iam_server_certificates.json)
+    listed = {c["ServerCertificateName"]: c for c in iam.list_server_certificates()["ServerCertificateMetadataList"]}
+    for name, record in certificates.items():
+        assert record.expiration is not None
+        assert datetime.datetime.fromisoformat(record.expiration) == listed[name]["Expiration"]
+        assert datetime.datetime.fromisoformat(str(record.upload_date)) == listed[name]["UploadDate"]
+        assert record.certificate_id == listed[name]["ServerCertificateId"]
+    assert log.operations()["ListServerCertificates"] == 1
+    assert [e for e in result.errors if e.resource_type == IamServerCertificate.TYPE] == []
+
+
+def test_a_failed_certificate_listing_is_a_scope_level_error(open_context: Callable[..., AwsContext]) -> None:
+    ctx = open_context()
+    answer_with_error(ctx, "iam", "ListServerCertificates", "AccessDenied")
+    result = run(ctx)
+
+    # (moto's credential report has no root row: that error is not this test's subject)
+    assert [(e.operation, e.code, e.resource_type, e.resource_id) for e in result.errors
+            if e.service == "iam" and e.resource_type != "aws.iam.root_user"] == [
+        ("ListServerCertificates", "AccessDenied", "aws.iam.server_certificate", None)
+    ]
+    assert records(result, IamServerCertificate) == {}
+    assert records(result, IamAccountSettings)  # the rest of IAM is still read

@@ -4,9 +4,10 @@ Account level: the password policy (GetAccountPasswordPolicy; none set is a conc
 "not configured" value), the account summary's root MFA and root key flags, and the
 root row of the credential report (see ``iam_credential_report``).
 
-Listings (every page): ListUsers, ListGroups, ListRoles, and ListPolicies twice
+Listings (every page): ListUsers, ListGroups, ListRoles, ListPolicies twice
 (Scope=Local: every customer-managed policy; Scope=AWS with OnlyAttached: the
-AWS-managed policies in use). A listing that fails is a scope-level collection error,
+AWS-managed policies in use) and ListServerCertificates (one record per certificate,
+from the listing alone). A listing that fails is a scope-level collection error,
 never an empty list.
 
 Then, in ``ctx.pool``, each principal's reads, once each (``iam_principals``), and
@@ -22,7 +23,7 @@ import botocore.exceptions
 
 from scanner.collect.aws import iam_credential_report as credential_report
 from scanner.collect.aws.context import AwsContext, error_code
-from scanner.collect.aws.iam_principals import GROUP, ROLE, USER, PrincipalReader, decode_document
+from scanner.collect.aws.iam_principals import GROUP, ROLE, USER, PrincipalReader, decode_document, iso
 from scanner.collect.base import CollectorSpec, CollectResult
 from scanner.resources.aws_iam import (
     GLOBAL_REGION,
@@ -31,6 +32,7 @@ from scanner.resources.aws_iam import (
     IamManagedPolicy,
     IamRole,
     IamRootUser,
+    IamServerCertificate,
     IamUser,
     PasswordPolicy,
     RootActivity,
@@ -69,6 +71,11 @@ def collect(ctx: AwsContext, result: CollectResult) -> None:
     for scope in ({"Scope": "Local"}, {"Scope": "AWS", "OnlyAttached": True}):
         listed = _listing(ctx, client, result, "list_policies", "Policies", IamManagedPolicy.TYPE, **scope)
         tasks.extend((_managed_policy, p) for p in listed)
+    certificates = _listing(
+        ctx, client, result, "list_server_certificates", "ServerCertificateMetadataList", IamServerCertificate.TYPE
+    )
+    for certificate in certificates:
+        result.add(_server_certificate(ctx, result, certificate))
     ctx.pool.run(lambda task: task[0](ctx, client, result, task[1]), tasks)
 
 
@@ -220,6 +227,24 @@ def _managed_policy(ctx: AwsContext, client: IAMClient, result: CollectResult, l
     )
 
 
+def _server_certificate(ctx: AwsContext, result: CollectResult, listed: dict[str, Any]) -> IamServerCertificate:
+    arn = str(listed["Arn"])
+    expiration = iso(listed.get("Expiration"))
+    if expiration is None:
+        _fail(ctx, result, MalformedAnswer("a server certificate without Expiration"), "ListServerCertificates",
+              IamServerCertificate.TYPE, arn)
+    return IamServerCertificate(
+        account=ctx.account,
+        region=GLOBAL_REGION,
+        resource_id=arn,
+        name=str(listed.get("ServerCertificateName", "")),
+        certificate_id=str(listed.get("ServerCertificateId", "")),
+        path=str(listed.get("Path", "/")),
+        upload_date=iso(listed.get("UploadDate")),
+        expiration=expiration,
+    )
+
+
 def _fail(
     ctx: AwsContext,
     result: CollectResult,
@@ -247,6 +272,7 @@ RECORD_TYPES: tuple[type[Resource], ...] = (
     IamGroup,
     IamRole,
     IamManagedPolicy,
+    IamServerCertificate,
 )
 
 
@@ -278,6 +304,7 @@ COLLECTOR = CollectorSpec(
         "iam:GetRolePolicy",
         "iam:ListPolicies",
         "iam:GetPolicyVersion",
+        "iam:ListServerCertificates",
         "sts:GetCallerIdentity",
     ),
     collect=collect,
