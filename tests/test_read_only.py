@@ -195,7 +195,7 @@ class RecordedScan:
 
 
 # one access-log line: 127.0.0.1 - - [date] "GET /path?query HTTP/1.1" 200 - (colours around it for errors)
-_ACCESS = re.compile(r'"(?:\x1b\[[0-9;]*m)?([A-Z]+) (\S+) HTTP/1\.')
+_ACCESS = re.compile(r'"(?:\x1b\[[0-9;]*m)*([A-Z]+) (\S+) HTTP/1\.')  # 401s get two (red, bold)
 # services whose REST routes an unrouted request (answered 404 by moto, so never
 # recorded) may belong to; S3 last: its "/{Bucket}" matches nearly anything
 REST_SERVICES = ("lambda", "efs", "s3control", "s3")

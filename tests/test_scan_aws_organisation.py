@@ -8,8 +8,8 @@ account and region, each safe one only PASSes, the scopes name every account wit
 regions, and the CIS AWS 4.0.1 summary fails exactly the controls of the checks that
 failed. The platform's own resources (default VPCs, their default security groups and
 network ACLs) and account settings nobody seeded (password policy, root MFA, account
-Block Public Access, the support role; everything regional in the management account)
-fail too: they are enumerated explicitly, not tolerated loosely.
+Block Public Access, the support role, Security Hub; everything regional in the
+management account) fail too: they are enumerated explicitly, not tolerated loosely.
 """
 
 from __future__ import annotations
@@ -117,6 +117,9 @@ def unseeded_failures(c: ClientFactory, account: str, *, managed: bool) -> set[F
         # a default network ACL allows all inbound traffic from anywhere
         expected |= {("aws_vpc_network_acl_admin_ports_open", account, region, acl)
                      for acl in defaults.network_acls}
+        # Security Hub is off until an account enables it, region by region
+        expected.add(("aws_securityhub_enabled", account, region,
+                      f"arn:aws:securityhub:{region}:{account}:hub/default"))
         if managed:
             expected |= {
                 ("aws_ec2_ebs_default_encryption", account, region,

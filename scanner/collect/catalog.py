@@ -14,7 +14,8 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "aws": ("scanner.collect.aws.s3", "scanner.collect.aws.ec2", "scanner.collect.aws.iam",
             "scanner.collect.aws.accessanalyzer", "scanner.collect.aws.kms", "scanner.collect.aws.cloudtrail",
             "scanner.collect.aws.config", "scanner.collect.aws.rds", "scanner.collect.aws.efs",
-            "scanner.collect.aws.sqs", "scanner.collect.aws.sns", "scanner.collect.aws.lambda_"),
+            "scanner.collect.aws.sqs", "scanner.collect.aws.sns", "scanner.collect.aws.lambda_",
+            "scanner.collect.aws.securityhub"),
     "azure": ("scanner.collect.azure.storage", "scanner.collect.azure.network", "scanner.collect.azure.keyvault",
               "scanner.collect.azure.sql", "scanner.collect.azure.appservice", "scanner.collect.azure.monitor"),
 }
