@@ -39,6 +39,8 @@ def seed(seed_client: Callable[..., Any]) -> dict[str, dict[str, str]]:
     """Unsafe and safe resources in two regions; returns {"unsafe"|"safe": {label: arn}}."""
     unsafe: dict[str, str] = {}
     safe: dict[str, str] = {}
+    # the safe instances run with a role (CIS 1.18); the IMDSv1 one has none
+    seed_client("iam").create_instance_profile(InstanceProfileName="app")
     for region in (US, EU):
         ec2 = seed_client("ec2", region)
         zone = f"{region}a"
@@ -63,7 +65,8 @@ def seed(seed_client: Callable[..., Any]) -> dict[str, dict[str, str]]:
         safe[f"volume {region}"] = arn(region, "volume", encrypted)
 
         v2 = ec2.run_instances(ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, SecurityGroupIds=[closed_group],
-                               MetadataOptions={"HttpTokens": "required"})["Instances"][0]["InstanceId"]
+                               MetadataOptions={"HttpTokens": "required"},
+                               IamInstanceProfile={"Name": "app"})["Instances"][0]["InstanceId"]
         safe[f"instance {region}"] = arn(region, "instance", v2)
 
         if region == US:
@@ -128,7 +131,7 @@ EXPECTED_FAILURES = {
     "ssh and mongo group": {"aws_ec2_security_group_admin_ports_open", "aws_ec2_security_group_database_ports_open"},
     "open acl": {"aws_vpc_network_acl_admin_ports_open"},
     "plain volume": {"aws_ec2_volume_encrypted"},
-    "imdsv1 instance": {"aws_ec2_instance_imdsv2_required"},
+    "imdsv1 instance": {"aws_ec2_instance_imdsv2_required", "aws_ec2_instance_iam_role"},
     "vpc without flow logs": {"aws_vpc_flow_logs_enabled"},
     "ebs default off": {"aws_ec2_ebs_default_encryption"},
     "public snapshot": {"aws_ec2_snapshot_public"},
