@@ -10,17 +10,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
 from scanner.collect.aws import efs, lambda_, rds, sns, sqs
 from scanner.collect.aws.context import AwsContext
 from scanner.collect.base import CollectorSpec, CollectResult
-from scanner.collect.pool import Pool
 from scanner.resources.aws_data import (
     EfsFileSystem,
     LambdaFunction,
@@ -36,20 +34,6 @@ US = "us-east-1"
 EU = "eu-west-1"
 PUBLIC = {"Version": "2012-10-17", "Statement": [
     {"Sid": "anyone", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}]}
-
-
-@pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(8) as p:
-        yield p
-
-
-@pytest.fixture
-def open_context(aws_endpoint: str, pool: Pool) -> Callable[..., AwsContext]:
-    def make(regions: tuple[str, ...] = (US, EU)) -> AwsContext:
-        return AwsContext.open(profile=None, regions=regions, endpoint_url=aws_endpoint, pool=pool)
-
-    return make
 
 
 def run(collector: CollectorSpec, ctx: AwsContext) -> CollectResult:
@@ -97,7 +81,7 @@ def test_rds_instances_and_snapshots_are_read_field_by_field(
     seed_client: Callable[..., Any], open_context: Callable[..., AwsContext]
 ) -> None:
     seed_rds(seed_client)
-    result = run(rds.COLLECTOR, open_context())
+    result = run(rds.COLLECTOR, open_context((US, EU)))
     assert result.errors == []
     instances = by_id(result, RdsInstance)
     open_db = instances[f"arn:aws:rds:{US}:{ACCOUNT}:db:open-db"]
@@ -142,7 +126,7 @@ def test_efs_file_systems_with_encryption_and_policy(
     policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
               "Action": "elasticfilesystem:ClientMount", "Resource": "*"}]}
     client.put_file_system_policy(FileSystemId=plain, Policy=json.dumps(policy))
-    result = run(efs.COLLECTOR, open_context())
+    result = run(efs.COLLECTOR, open_context((US, EU)))
     assert result.errors == []
     found = {r.file_system_id: r for r in result.records if isinstance(r, EfsFileSystem)}
     assert set(found) == {encrypted, plain}
@@ -175,7 +159,7 @@ def test_sqs_queues_with_policies_and_encryption(
     client = seed_client("sqs", US)
     client.create_queue(QueueName="open-queue", Attributes={"Policy": json.dumps(PUBLIC)})
     client.create_queue(QueueName="plain-queue", Attributes={"KmsMasterKeyId": "alias/aws/sqs"})
-    result = run(sqs.COLLECTOR, open_context())
+    result = run(sqs.COLLECTOR, open_context((US, EU)))
     assert result.errors == []
     queues = by_id(result, SqsQueue)
     assert set(queues) == {f"arn:aws:sqs:{US}:{ACCOUNT}:open-queue", f"arn:aws:sqs:{US}:{ACCOUNT}:plain-queue"}
@@ -187,7 +171,7 @@ def test_sqs_queues_with_policies_and_encryption(
 
 
 def test_a_failed_queue_listing_is_one_scope_error_per_region(open_context: Callable[..., AwsContext]) -> None:
-    ctx = open_context()
+    ctx = open_context((US, EU))
     answer_with_error(ctx, "sqs", "ListQueues", "AccessDenied")
     result = run(sqs.COLLECTOR, ctx)
     assert result.records == []
@@ -204,7 +188,7 @@ def test_sns_topics_with_their_policies(
     policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish", "Resource": open_arn}]}
     client.set_topic_attributes(TopicArn=open_arn, AttributeName="Policy", AttributeValue=json.dumps(policy))
-    ctx = open_context()
+    ctx = open_context((US, EU))
     result = run(sns.COLLECTOR, ctx)
     assert result.errors == []
     topics = by_id(result, SnsTopic)

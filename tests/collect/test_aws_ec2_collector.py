@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from botocore.compat import HTTPHeaders
 from scanner.collect.aws.context import REGIONS_RESOURCE_TYPE, AwsContext, WriteOperationRefused
 from scanner.collect.aws.ec2 import COLLECTOR
 from scanner.collect.base import CollectResult
-from scanner.collect.pool import Pool
 from scanner.resources.aws_ec2 import (
     EbsEncryptionDefault,
     EbsSnapshot,
@@ -128,20 +127,6 @@ def records(result: CollectResult, kind: type[Any], region: str | None = None) -
 # fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(8) as p:
-        yield p
-
-
-@pytest.fixture
-def open_context(aws_endpoint: str, pool: Pool) -> Callable[..., AwsContext]:
-    def make(regions: tuple[str, ...] | None = (US, EU)) -> AwsContext:
-        return AwsContext.open(profile=None, regions=regions, endpoint_url=aws_endpoint, pool=pool)
-
-    return make
-
-
 @dataclass(frozen=True)
 class Seed:
     vpc: str
@@ -238,7 +223,7 @@ def seeded(seed_client: Callable[..., Any]) -> Seed:
 def test_every_resource_in_both_regions_is_read_field_by_field(
     open_context: Callable[..., AwsContext], seeded: Seed, seed_client: Callable[..., Any]
 ) -> None:
-    result = run(open_context())
+    result = run(open_context((US, EU)))
 
     assert result.errors == []
     assert {r.region for r in result.records} == {US, EU}
@@ -331,7 +316,7 @@ def test_every_resource_in_both_regions_is_read_field_by_field(
 def test_each_listing_is_made_once_per_region_and_each_attribute_once_per_resource(
     open_context: Callable[..., AwsContext], seeded: Seed
 ) -> None:
-    ctx = open_context()
+    ctx = open_context((US, EU))
     log = CallLog(ctx)
     result = run(ctx)
 
@@ -421,7 +406,7 @@ def test_failed_region_discovery_falls_back_and_is_recorded_once(
 def test_a_failed_regional_listing_is_a_scope_error_for_that_region_only(
     open_context: Callable[..., AwsContext], seeded: Seed
 ) -> None:
-    ctx = open_context()
+    ctx = open_context((US, EU))
     answer_with_error(ctx, "DescribeSecurityGroups", "UnauthorizedOperation", region=EU)
     answer_with_error(ctx, "DescribeInstances", "RequestLimitExceeded", region=US)
     result = run(ctx)
@@ -439,7 +424,7 @@ def test_a_failed_regional_listing_is_a_scope_error_for_that_region_only(
 def test_failed_per_resource_reads_leave_fields_unread_with_named_errors(
     open_context: Callable[..., AwsContext], seeded: Seed
 ) -> None:
-    ctx = open_context()
+    ctx = open_context((US, EU))
     answer_with_error(ctx, "DescribeSnapshotAttribute", "UnauthorizedOperation", match=seeded.public_snapshot)
     answer_with_error(ctx, "DescribeImageAttribute", "UnauthorizedOperation", match=seeded.shared_image)
     answer_with_error(ctx, "GetEbsEncryptionByDefault", "UnauthorizedOperation", region=US)
@@ -468,7 +453,7 @@ def test_failed_per_resource_reads_leave_fields_unread_with_named_errors(
 def test_a_snapshot_deleted_after_listing_is_dropped_without_error(
     open_context: Callable[..., AwsContext], seeded: Seed, seed_client: Callable[..., Any]
 ) -> None:
-    ctx = open_context()
+    ctx = open_context((US, EU))
     eu = seed_client("ec2", EU)
 
     def delete_after_listing(context: dict[str, Any], **_: Any) -> None:
@@ -509,7 +494,7 @@ def test_an_instance_without_metadata_options_is_an_unread_field_not_a_default(
 
 def test_the_scanner_clients_refuse_ec2_writes(open_context: Callable[..., AwsContext], seeded: Seed,
                                                seed_client: Callable[..., Any]) -> None:
-    ec2 = open_context().client("ec2", EU)
+    ec2 = open_context((US, EU)).client("ec2", EU)
     with pytest.raises(WriteOperationRefused, match="RevokeSecurityGroupIngress"):
         ec2.revoke_security_group_ingress(GroupId=seeded.web_group, IpPermissions=[{"IpProtocol": "-1"}])
     with pytest.raises(WriteOperationRefused, match="ModifySnapshotAttribute"):

@@ -167,20 +167,6 @@ def only(result: CollectResult, kind: type[Any]) -> Any:
 
 
 @pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(8) as p:
-        yield p
-
-
-@pytest.fixture
-def open_context(aws_endpoint: str, pool: Pool) -> Callable[..., AwsContext]:
-    def make(regions: tuple[str, ...] | None = None) -> AwsContext:
-        return AwsContext.open(profile=None, regions=regions, endpoint_url=aws_endpoint, pool=pool)
-
-    return make
-
-
-@pytest.fixture
 def iam_seed(seed_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
     """A seeding IAM client on an emulator that knows the AWS-managed policies
     (AdministratorAccess, AWSSupportAccess): moto loads them when it builds its IAM

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -94,12 +94,6 @@ def by_id(result: CollectResult, kind: type[Any]) -> dict[str, Any]:
 
 def errors(result: CollectResult) -> list[tuple[str, str, str, str | None]]:
     return sorted((e.operation, e.region, e.code, e.resource_id) for e in result.errors)
-
-
-@pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(8) as p:
-        yield p
 
 
 @pytest.fixture

@@ -158,20 +158,6 @@ def arn(name: str) -> str:
 
 
 @pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(8) as p:
-        yield p
-
-
-@pytest.fixture
-def open_context(aws_endpoint: str, pool: Pool) -> Callable[..., AwsContext]:
-    def make(regions: tuple[str, ...] | None = None) -> AwsContext:
-        return AwsContext.open(profile=None, regions=regions, endpoint_url=aws_endpoint, pool=pool)
-
-    return make
-
-
-@pytest.fixture
 def seeded(seed_client: Callable[..., Any]) -> None:
     """Five buckets in two regions, each configured differently, plus account-level BPA."""
     us = seed_client("s3", US)

@@ -5,7 +5,7 @@ botocore event handlers on the scanner's session."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,12 +25,6 @@ EU = "eu-west-1"
 
 def arn(region: str) -> str:
     return f"arn:aws:securityhub:{region}:{ACCOUNT}:hub/default"
-
-
-@pytest.fixture
-def pool() -> Iterator[Pool]:
-    with Pool(4) as p:
-        yield p
 
 
 @pytest.fixture
