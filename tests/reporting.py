@@ -45,3 +45,31 @@ def sarif_validator() -> jsonschema.Draft7Validator:
     # without these, format checking would silently pass anything
     assert {"uri", "uri-reference", "date-time"} <= set(checker.checkers)
     return jsonschema.Draft7Validator(schema, format_checker=checker)
+
+
+def findings_by_resource(doc: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """A report's findings as resource id -> check id -> finding."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for finding in doc["findings"]:
+        found.setdefault(finding["resource_id"], {})[finding["check_id"]] = finding
+    return found
+
+
+def assert_seeded_verdicts(
+    found: dict[str, dict[str, dict[str, Any]]],
+    unsafe: dict[str, set[str]],
+    safe: list[str],
+    account: str,
+    ignore: tuple[str, ...] = (),
+) -> None:
+    """Each unsafe resource (an ARN) FAILs exactly the expected checks, under its account
+    and its ARN's region; each safe one has findings, all PASS (checks in ``ignore`` aside)."""
+    for resource_id, expected in unsafe.items():
+        region = resource_id.split(":")[3]
+        findings = found[resource_id]
+        failed = {c for c, f in findings.items() if f["status"] == "FAIL"}
+        assert failed == expected, resource_id
+        assert {(findings[c]["account"], findings[c]["region"]) for c in failed} <= {(account, region)}, resource_id
+    for resource_id in safe:
+        statuses = {c: f["status"] for c, f in found[resource_id].items() if c not in ignore}
+        assert statuses and set(statuses.values()) == {"PASS"}, (resource_id, statuses)

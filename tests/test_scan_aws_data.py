@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.collect.test_aws_data_collectors import seed_function
-from tests.reporting import load_report
+from tests.reporting import assert_seeded_verdicts, findings_by_resource, load_report
 from tests.test_scan_aws_ec2 import run_skyscan
 
 ACCOUNT = "123456789012"
@@ -89,19 +89,9 @@ def test_unsafe_data_resources_fail_and_safe_ones_pass(
                        "rds,efs,sqs,sns,lambda", "-o", f"json={out}")
     assert proc.returncode not in (0, 2) and "Traceback" not in proc.stderr, proc.stderr
     doc = load_report(out)
-    by_resource: dict[str, dict[str, dict[str, Any]]] = {}
-    for finding in doc["findings"]:
-        by_resource.setdefault(finding["resource_id"], {})[finding["check_id"]] = finding
+    by_resource = findings_by_resource(doc)
     url_check = "aws_lambda_function_url_public"
-    for resource_id, expected in unsafe.items():
-        region = resource_id.split(":")[3]
-        findings = by_resource[resource_id]
-        failed = {c for c, f in findings.items() if f["status"] == "FAIL"}
-        assert failed == expected, resource_id
-        assert {(findings[c]["account"], findings[c]["region"]) for c in failed} == {(ACCOUNT, region)}
-    for resource_id in safe:
-        statuses = {c: f["status"] for c, f in by_resource[resource_id].items() if c != url_check}
-        assert statuses and set(statuses.values()) == {"PASS"}, (resource_id, statuses)
+    assert_seeded_verdicts(by_resource, unsafe, list(safe), ACCOUNT, ignore=(url_check,))
     # the emulator cannot list function URLs: an ERROR with its typed cause, never a PASS
     public_fn = next(r for r in unsafe if ":function:" in r)
     assert by_resource[public_fn][url_check]["status"] == "ERROR"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.reporting import load_report
+from tests.reporting import assert_seeded_verdicts, findings_by_resource, load_report
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
@@ -111,20 +111,9 @@ def test_unsafe_keys_trails_and_recorders_fail_under_the_right_check_and_safe_on
     assert proc.returncode == 1, proc.stderr
     doc = load_report(out)
     assert doc["errors"] == [] and doc["scan"]["complete"] is True
-    by_resource: dict[str, dict[str, dict[str, Any]]] = {}
-    for finding in doc["findings"]:
-        by_resource.setdefault(finding["resource_id"], {})[finding["check_id"]] = finding
-
-    for label, resource_id in seeded["unsafe"].items():
-        region = resource_id.split(":")[3]
-        failed = {c for c, f in by_resource[resource_id].items() if f["status"] == "FAIL"}
-        assert failed == EXPECTED_FAILURES[label], label
-        for check_id in failed:
-            finding = by_resource[resource_id][check_id]
-            assert (finding["account"], finding["region"]) == (ACCOUNT, region), label
-    for label, resource_id in seeded["safe"].items():
-        statuses = {c: f["status"] for c, f in by_resource[resource_id].items()}
-        assert statuses and set(statuses.values()) == {"PASS"}, (label, statuses)
+    by_resource = findings_by_resource(doc)
+    unsafe = {resource_id: EXPECTED_FAILURES[label] for label, resource_id in seeded["unsafe"].items()}
+    assert_seeded_verdicts(by_resource, unsafe, list(seeded["safe"].values()), ACCOUNT)
 
     # the asymmetric key is not judged for rotation, only for its policy
     assert set(by_resource[seeded["safe"]["signing key"]]) == {"aws_kms_key_policy_public"}
