@@ -96,13 +96,18 @@ def parse_outputs(specs: Sequence[str], default: Sequence[str] = ("table",)) -> 
 def collect_live(args: argparse.Namespace, checks: Sequence[Check]) -> Snapshot:
     """Plan and run the collectors the checks need, against the live provider."""
     collectors = runner.plan(checks, catalog.collectors(args.provider))
+    from scanner.progress import CollectionProgress, wanted
+
     with Pool(args.max_workers) as pool:
         units = OPENERS[args.provider](args, pool)
         names = ", ".join(c.name for c in collectors)
         scopes = ", ".join(scope.account for _, scope in units)
         progress(args, f"collecting {names} in {scopes}")
-        snap = runner.collect(units, collectors)
-    progress(args, f"read {sum(1 for _ in snap.all_resources())} resources, {len(snap.errors)} errors")
+        with CollectionProgress(len(units) * len(collectors), pool.calls, enabled=wanted(args.quiet)) as bar:
+            snap = runner.collect(units, collectors, pool, on_done=bar.done)
+    stats = snap.stats
+    calls = f", {stats.total('calls')} API calls, {stats.total('throttled')} throttled" if stats else ""
+    progress(args, f"read {sum(1 for _ in snap.all_resources())} resources, {len(snap.errors)} errors{calls}")
     return snap
 
 
@@ -197,7 +202,7 @@ def evaluate_and_report(args: argparse.Namespace, setup: ScanSetup, snap: Snapsh
     options = RenderOptions(show_passed=args.show_passed, frameworks=setup.frameworks)
     for output in setup.outputs:
         report.write(result, output, options)
-    return exitcodes.for_result(result, args.fail_on, setup.new_only)
+    return exitcodes.for_result(result, args.fail_on, setup.new_only, getattr(args, "min_coverage", None))
 
 
 def scan(args: argparse.Namespace) -> int:

@@ -6,14 +6,18 @@ itself: collectors do, through the provider context they are given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from scanner.baseline import BaselineSummary, PriorReport
 from scanner.baseline import mark as mark_baseline
+from scanner.callstats import CollectorTiming
 from scanner.collect.base import CollectorSpec, CollectResult, UnreachableScope
+from scanner.collect.pool import Pool
 from scanner.model import Finding, Status, make_finding
 from scanner.mute import MuteFile, MuteSummary
 from scanner.mute import apply as apply_mutes
@@ -67,39 +71,77 @@ def plan(checks: Sequence[Check], collectors: Sequence[CollectorSpec]) -> tuple[
     return tuple(chosen)
 
 
-def collect(units: Sequence[tuple[Any, Scope]], collectors: Sequence[CollectorSpec]) -> Snapshot:
+def collect(
+    units: Sequence[tuple[Any, Scope]],
+    collectors: Sequence[CollectorSpec],
+    pool: Pool | None = None,
+    on_done: Callable[[CollectorSpec, Scope], None] | None = None,
+) -> Snapshot:
     """Run each collector once per unit: a provider context (one account or
-    subscription) and the scope it covers. One snapshot holds them all."""
-    result = CollectResult()
+    subscription) and the scope it covers. One snapshot holds them all.
+
+    Every (unit, collector) pair runs at once, up to ``pool.max_workers`` pairs; their
+    per-resource reads share the pool, and the pool bounds the requests in flight, so
+    one slow collector or account never holds the others back. ``on_done`` is told
+    of each pair as it finishes (progress)."""
+    started = time.monotonic()
+    # the units' contexts share the scan's pool (its bound and its ledger)
+    pool = pool or next((c.pool for c, _ in units if isinstance(getattr(c, "pool", None), Pool)), None) or Pool()
+    jobs = [
+        (index, context, scope, collector)
+        for index, (context, scope) in enumerate(units)
+        if not isinstance(context, UnreachableScope)
+        for collector in collectors
+    ]
+    results: dict[tuple[int, str], CollectResult] = {}
+
+    def run(index: int, context: Any, scope: Scope, collector: CollectorSpec) -> None:
+        result = results[(index, collector.name)] = CollectResult()
+        began = time.monotonic()
+        try:
+            collector.collect(context, result)
+        except Exception as exc:  # a collector bug leaves its types unread, never "empty"
+            for resource_type in collector.produces:
+                result.fail(_collector_failed(scope, collector, resource_type, exc))
+        elapsed = round(time.monotonic() - began, 3)
+        pool.calls.timed(CollectorTiming(collector.name, scope.provider, scope.account, elapsed))
+        if on_done is not None:
+            on_done(collector, scope)
+
+    if jobs:
+        with ThreadPoolExecutor(max_workers=min(len(jobs), pool.max_workers), thread_name_prefix="skyscan-unit") as ex:
+            for future in [ex.submit(run, *job) for job in jobs]:
+                future.result()
+    everything = CollectResult()
     scopes = []
-    for context, scope in units:
+    for index, (context, scope) in enumerate(units):
         if isinstance(context, UnreachableScope):
-            _unreachable(context, scope, collectors, result)
+            _unreachable(context, scope, collectors, everything)
             scopes.append(scope)
             continue
-        seen = len(result.records)
-        for collector in collectors:
-            try:
-                collector.collect(context, result)
-            except Exception as exc:  # a collector bug leaves its types unread, never "empty"
-                for resource_type in collector.produces:
-                    result.fail(
-                        CollectionError(
-                            provider=scope.provider,
-                            account=scope.account,
-                            region="global",
-                            service=collector.name,
-                            operation="collect",
-                            code="CollectorFailed",
-                            message=f"{exc.__class__.__name__}: {str(exc)[:200]}",
-                            resource_type=resource_type,
-                        )
-                    )
+        parts = [results[(index, c.name)] for c in collectors]
+        for part in parts:
+            everything.records.extend(part.records)
+            everything.errors.extend(part.errors)
         if not scope.regions:  # "every region": record the ones actually seen
-            scope = replace(scope, regions=tuple(sorted({r.region for r in result.records[seen:]})))
+            scope = replace(scope, regions=tuple(sorted({r.region for p in parts for r in p.records})))
         scopes.append(scope)
     produced = [t for c in collectors for t in c.produces]
-    return Snapshot(scopes, result.records, result.errors, created_at=now(), collected=produced)
+    stats = pool.calls.stats(time.monotonic() - started, pool.max_workers)
+    return Snapshot(scopes, everything.records, everything.errors, created_at=now(), collected=produced, stats=stats)
+
+
+def _collector_failed(scope: Scope, collector: CollectorSpec, resource_type: str, exc: Exception) -> CollectionError:
+    return CollectionError(
+        provider=scope.provider,
+        account=scope.account,
+        region="global",
+        service=collector.name,
+        operation="collect",
+        code="CollectorFailed",
+        message=f"{exc.__class__.__name__}: {str(exc)[:200]}",
+        resource_type=resource_type,
+    )
 
 
 def _unreachable(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scanner import atomic
+from scanner import atomic, callstats
+from scanner.callstats import CallStats
 from scanner.resources import BUILTIN_RESOURCE_TYPES, Resource
 
 SCHEMA_VERSION = 1
@@ -57,6 +58,7 @@ class Snapshot:
         errors: Iterable[CollectionError] = (),
         created_at: str = "",
         collected: Iterable[str] = (),
+        stats: CallStats | None = None,
     ) -> None:
         self.scopes = tuple(scopes)
         # the resource types whose collectors ran: a type missing here was never
@@ -64,6 +66,7 @@ class Snapshot:
         self.collected = tuple(sorted(set(collected)))
         self.errors = tuple(errors)
         self.created_at = created_at
+        self.stats = stats  # the collection's call accounting; None for hand-made snapshots
         by_type: dict[str, list[Resource]] = {}
         for record in records:
             by_type.setdefault(record.TYPE, []).append(record)
@@ -103,6 +106,7 @@ class Snapshot:
             "scopes": TypeAdapter(tuple[Scope, ...]).dump_python(self.scopes, mode="json"),
             "resources": resources,
             "errors": TypeAdapter(tuple[CollectionError, ...]).dump_python(self.errors, mode="json"),
+            "stats": TypeAdapter(CallStats | None).dump_python(self.stats, mode="json"),
         }
 
     @classmethod
@@ -144,7 +148,11 @@ class Snapshot:
             collected = TypeAdapter(tuple[str, ...]).validate_python(data.get("collected", []))
         except ValidationError as exc:
             raise SnapshotError(_describe(exc, prefix="collected")) from None
-        return cls(scopes, records, errors, created if isinstance(created, str) else "", collected)
+        try:
+            stats = TypeAdapter(CallStats | None).validate_python(data.get("stats"))
+        except ValidationError as exc:
+            raise SnapshotError(_describe(exc, prefix="stats")) from None
+        return cls(scopes, records, errors, created if isinstance(created, str) else "", collected, stats)
 
 
 def merge(*snapshots: Snapshot) -> Snapshot:
@@ -158,6 +166,7 @@ def merge(*snapshots: Snapshot) -> Snapshot:
         errors=dict.fromkeys(error for snap in snapshots for error in snap.errors),
         created_at=max((snap.created_at for snap in snapshots), default=""),
         collected=[name for snap in snapshots for name in snap.collected],
+        stats=callstats.merge(s.stats for s in snapshots if s.stats) if any(s.stats for s in snapshots) else None,
     )
 
 

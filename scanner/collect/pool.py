@@ -1,28 +1,67 @@
-"""Bounded concurrency for per-resource reads."""
+"""The collection layer's shared machinery: bounded threads, a bound on the requests in
+flight, per-service limits, and the call ledger every SDK hook writes to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+
+from scanner.callstats import CallLedger
 
 T = TypeVar("T")
 
 DEFAULT_WORKERS = 16
+# Requests in flight at once per account (or subscription) and service, where the
+# cloud's own rate limits are low. IAM is a global, low-rate API shared by the whole
+# account; past a handful of concurrent readers it answers with throttling errors.
+DEFAULT_SERVICE_LIMITS: Mapping[str, int] = {"iam": 8}
 
 
 class Pool:
-    """A bounded thread pool. ``run`` waits for every task and re-raises the first
-    exception a task raised (tasks are expected to record cloud errors themselves)."""
+    """``run`` fans per-resource reads out over at most ``max_workers`` threads, waits
+    for every task and re-raises the first exception a task raised (tasks are expected
+    to record cloud errors themselves). Tasks run by ``run`` must not call ``run``.
 
-    def __init__(self, max_workers: int = DEFAULT_WORKERS) -> None:
+    Independently of which thread sends it, no more than ``max_workers`` requests are
+    in flight at once (``request_started`` / ``request_finished``, called by the SDK
+    hooks around every attempt), and no more than the service's limit per scope."""
+
+    def __init__(self, max_workers: int = DEFAULT_WORKERS, service_limits: Mapping[str, int] | None = None) -> None:
         self.max_workers = max_workers
+        self.calls = CallLedger()
+        self.service_limits = dict(DEFAULT_SERVICE_LIMITS if service_limits is None else service_limits)
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="skyscan")
+        self._in_flight = threading.BoundedSemaphore(max_workers)
+        self._service_slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
+        self._slots_lock = threading.Lock()
+        self._held = threading.local()
 
     def run(self, func: Callable[[T], None], items: Iterable[T]) -> None:
         futures = [self._executor.submit(func, item) for item in items]
         for future in futures:
             future.result()
+
+    def request_started(self, scope: str, service: str) -> None:
+        """Wait for a free slot (the service's within ``scope`` first, then the
+        global one, always in that order so no two threads wait on each other)."""
+        self.request_finished()  # a thread sends one request at a time: release a slot an aborted send kept
+        held: list[threading.BoundedSemaphore] = []
+        limit = self.service_limits.get(service)
+        if limit:
+            with self._slots_lock:
+                slot = self._service_slots.setdefault((scope, service), threading.BoundedSemaphore(limit))
+            slot.acquire()
+            held.append(slot)
+        self._in_flight.acquire()
+        held.append(self._in_flight)
+        self._held.slots = held
+
+    def request_finished(self) -> None:
+        for slot in getattr(self._held, "slots", ()):
+            slot.release()
+        self._held.slots = []
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -156,11 +156,47 @@ class AwsContext:
                 )
                 events = client.meta.events
                 events.register("before-call.*.*", _refuse_writes)
+                self._account_calls(events, service, region)
                 endpoint_host = urlsplit(client.meta.endpoint_url).netloc
                 if service == "s3control" and not is_aws_host(endpoint_host):
                     events.register("before-sign.s3-control.*", self._to_endpoint_host(endpoint_host))
                 self._clients[key] = client
             return client
+
+    def _account_calls(self, events: Any, service: str, region: str) -> None:
+        """Hook the client into the pool: every attempt waits for a slot in flight, and
+        every call, retry and throttling answer is counted in the ledger."""
+        pool = self.pool
+
+        def account() -> str:  # unknown only for the first GetCallerIdentity
+            return self.account or "unknown"
+
+        def started(**_: Any) -> None:
+            pool.request_started(self.account, service)
+
+        def attempted(attempts: int, response: Any = None, operation: Any = None, **_: Any) -> None:
+            pool.request_finished()
+            http, parsed = response if response is not None else (None, {})
+            throttled = (http is not None and http.status_code == 429) or (
+                str(parsed.get("Error", {}).get("Code", "")) in THROTTLE_CODES
+            )
+            pool.calls.count(
+                "aws", account(), region, service, operation.name,
+                retries=int(attempts > 1), throttled=int(throttled),
+            )
+
+        def called(model: Any, http_response: Any, **_: Any) -> None:
+            failed = int(http_response.status_code >= 300)
+            pool.calls.count("aws", account(), region, service, model.name, calls=1, failed=failed)
+
+        def broke(event_name: str, **_: Any) -> None:  # no answer at all (timeout, reset)
+            operation = event_name.rsplit(".", 1)[-1]
+            pool.calls.count("aws", account(), region, service, operation, calls=1, failed=1)
+
+        events.register("before-send.*.*", started)
+        events.register("needs-retry.*.*", attempted)
+        events.register("after-call.*.*", called)
+        events.register("after-call-error.*.*", broke)
 
     def enabled_regions(self, result: CollectResult) -> tuple[str, ...]:
         """The regions a regional collector reads: those enabled for the account

@@ -15,6 +15,8 @@ needs no new SDK package: add its api-version here and read the documented REST 
 * ``ReadOnlyGuard`` refuses any method but GET and HEAD before a request leaves the
   process. It sits after the retry policy, so it also sees requests other policies
   make (the ARM pipeline's automatic resource-provider registration POSTs).
+* ``CallAccounting`` (per attempt) takes a slot in the pool's bound on requests in
+  flight and counts calls, retries and throttling answers in the pool's ledger.
 * Every failure becomes an ``ArmError`` with a code (the ARM error code, or Throttled,
   Timeout, ConnectionError, AuthenticationFailed, MalformedResponse, WriteRefused);
   callers turn it into a CollectionError, never into an empty result.
@@ -38,6 +40,8 @@ from azure.core.exceptions import (
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import RetryPolicy, SansIOHTTPPolicy
 from azure.core.rest import HttpRequest
+
+from scanner.collect.pool import Pool
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -112,6 +116,50 @@ class ReadOnlyGuard(SansIOHTTPPolicy[Any, Any]):
             raise WriteRefused(f"skyscan only reads: refused {method} {urlsplit(request.http_request.url).path}")
 
 
+def arm_operation(url: str) -> tuple[str, str, str]:
+    """(subscription, provider namespace, operation) of a Resource Manager URL, the
+    operation being its resource-type path without names:
+    ``/subscriptions/S/resourceGroups/G/providers/Microsoft.Storage/storageAccounts/A/
+    blobServices/default/containers`` -> ``(S, Microsoft.Storage, storageAccounts/
+    blobServices/containers)``."""
+    parts = [p for p in urlsplit(url).path.split("/") if p]
+    lowered = [p.lower() for p in parts]
+    subscription = parts[1].lower() if lowered[:1] == ["subscriptions"] and len(parts) > 1 else ""
+    if "providers" not in lowered:
+        return subscription, "Microsoft.Resources", "subscriptions" if subscription or parts else ""
+    at = len(lowered) - 1 - lowered[::-1].index("providers")
+    namespace = parts[at + 1] if len(parts) > at + 1 else ""
+    # after the namespace, names and types alternate: type, name, type, name ...
+    types = parts[at + 2 :: 2]
+    return subscription, namespace, "/".join(types)
+
+
+class CallAccounting(SansIOHTTPPolicy[Any, Any]):
+    """Runs once per attempt: waits for a slot in flight, then counts the attempt."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        subscription, namespace, _ = arm_operation(request.http_request.url)
+        self._pool.request_started(subscription, namespace)
+
+    def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
+        self._finished(request, throttled=response.http_response.status_code == 429)
+
+    def on_exception(self, request: PipelineRequest[Any]) -> None:
+        self._finished(request, throttled=False)
+
+    def _finished(self, request: PipelineRequest[Any], *, throttled: bool) -> None:
+        self._pool.request_finished()
+        retry = "skyscan_attempted" in request.context  # the context lives across a read's attempts
+        request.context["skyscan_attempted"] = True
+        subscription, namespace, operation = arm_operation(request.http_request.url)
+        self._pool.calls.count(
+            "azure", subscription, "global", namespace, operation, retries=int(retry), throttled=int(throttled)
+        )
+
+
 class BoundedRetryPolicy(RetryPolicy[Any, Any]):
     """azure-core's RetryPolicy, with Retry-After honoured only up to a cap, so one
     server asking for an hour cannot stall a whole scan."""
@@ -132,6 +180,7 @@ def make_client(
     scope: str,
     ca_bundle: str | None,
     options: ArmOptions,
+    pool: Pool | None = None,
 ) -> SubscriptionClient:
     """The one pipeline every ARM read goes through."""
     import requests
@@ -163,7 +212,7 @@ def make_client(
         base_url=endpoint,
         credential_scopes=[scope],
         retry_policy=retry,
-        per_retry_policies=[ReadOnlyGuard()],
+        per_retry_policies=[ReadOnlyGuard(), *([CallAccounting(pool)] if pool is not None else [])],
         transport=RequestsTransport(**transport_kwargs),
     )
 
@@ -171,8 +220,9 @@ def make_client(
 class ArmReader:
     """GETs against one Resource Manager endpoint through ``client``'s pipeline."""
 
-    def __init__(self, client: SubscriptionClient, endpoint: str) -> None:
+    def __init__(self, client: SubscriptionClient, endpoint: str, pool: Pool | None = None) -> None:
         self.client = client
+        self.pool = pool
         self.endpoint = endpoint.rstrip("/")
         base = urlsplit(self.endpoint)
         self._scheme, self._netloc = base.scheme.lower(), base.netloc.lower()
@@ -218,6 +268,18 @@ class ArmReader:
         return next_link
 
     def _send(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
+        failed = True
+        try:
+            body = self._read(url, params)
+            failed = False
+            return body
+        finally:
+            if self.pool is not None:
+                subscription, namespace, operation = arm_operation(url)
+                self.pool.calls.count("azure", subscription, "global", namespace, operation,
+                                      calls=1, failed=int(failed))
+
+    def _read(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
         request = HttpRequest("GET", url, params=params or {})
         path = urlsplit(url).path
         try:

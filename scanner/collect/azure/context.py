@@ -83,8 +83,9 @@ def open_contexts(
         scope=settings.cloud_endpoints.scope,
         ca_bundle=settings.ca_bundle,
         options=options,
+        pool=pool,
     )
-    reader = ArmReader(client, settings.resource_manager)
+    reader = ArmReader(client, settings.resource_manager, pool)
     if settings.subscriptions:
         wanted = dict.fromkeys(s.lower() for s in settings.subscriptions)
         return [AzureContext(reader, subscription, pool) for subscription in wanted]
