@@ -34,6 +34,16 @@ def _severity(text: str) -> Severity:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _percent(text: str) -> float:
+    try:
+        value = float(text.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, found {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, found {text!r}")
+    return value
+
+
 def _category(text: str) -> Category:
     try:
         return Category(text.strip().lower())
@@ -157,6 +167,9 @@ def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> 
                    + (f"; the demo also writes json={default_json}" if default_json else ""))
     g.add_argument("--fail-on", type=_severity, metavar="SEVERITY",
                    help="exit 1 when a finding fails at or above this severity")
+    g.add_argument("--min-coverage", type=_percent, metavar="PERCENT",
+                   help="exit 3 only when less than PERCENT of the reads were answered (default: any lost read "
+                   "a selected check needs); a check that could not run still exits 3")
     g.add_argument("--show-passed", action="store_true", help="the table lists passed findings too")
     g.add_argument("--framework", action="append", default=[], metavar="NAME",
                    help="add a per-control summary for this framework, e.g. cis-aws-4.0.1; repeatable")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scanner import coverage
 from scanner.model import Severity, Status
 from scanner.runner import ScanResult
 
@@ -24,18 +25,28 @@ HELP = """exit codes:
      skyscan diff: a new finding at or above --fail-on)
   2  usage or input error (bad flag, file, check id or plugin; no credentials)
   3  scan incomplete: data a selected check reads could not be read, or a check gave ERROR
+     (with --min-coverage P: less than P% of the reads were answered, or a check
+     could not run at all)
   130 interrupted
   When several apply: 2 wins over 1, and 1 over 3."""
 
 
-def for_result(result: ScanResult, fail_on: Severity | None, new_only: bool = False) -> int:
-    """``new_only`` counts only findings the baseline did not know (Finding.baseline)."""
+def for_result(
+    result: ScanResult, fail_on: Severity | None, new_only: bool = False, min_coverage: float | None = None
+) -> int:
+    """``new_only`` counts only findings the baseline did not know (Finding.baseline).
+    ``min_coverage`` tolerates lost reads (and the ERROR findings they cause) while the
+    share of reads answered stays at or above it; a check that could not run at all
+    (it crashed, or the snapshot lacks its data) is never tolerated."""
     if fail_on is not None and any(
         f.status is Status.FAIL and f.severity >= fail_on and (not new_only or f.baseline == "new")
         for f in result.findings
     ):
         return FINDINGS
-    if not result.complete:
+    if min_coverage is None:
+        return OK if result.complete else INCOMPLETE
+    check_broken = any(f.status is Status.ERROR and f.resource_type == "check" for f in result.findings)
+    if check_broken or coverage.measure(result.snapshot).percent < min_coverage:
         return INCOMPLETE
     return OK
 

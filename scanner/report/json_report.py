@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from scanner import __version__
+from scanner import __version__, coverage
+from scanner.callstats import CallStats
 from scanner.compliance import Catalogue, summarise
 from scanner.model import Finding, Severity, Status
 from scanner.report.options import RenderOptions
@@ -91,7 +92,9 @@ def document(result: ScanResult, frameworks: Sequence[Catalogue] = ()) -> dict[s
             ],
             "checks": sorted(c.spec.id for c in result.checks),
             "complete": result.complete,
+            **({"stats": stats_doc(snap.stats)} if snap.stats is not None else {}),
         },
+        "coverage": coverage_doc(coverage.measure(snap)),
         "summary": summary(result),
         "findings": [finding_doc(f) for f in result.findings],
         "errors": [
@@ -110,6 +113,46 @@ def document(result: ScanResult, frameworks: Sequence[Catalogue] = ()) -> dict[s
         ],
         **gating(result),
         **controls,
+    }
+
+
+def stats_doc(stats: CallStats) -> dict[str, Any]:
+    """``scan.stats``: the collection's own call accounting."""
+    by_service: dict[str, dict[str, int]] = {}
+    for op in stats.operations:
+        slot = by_service.setdefault(f"{op.provider}.{op.service}", {"calls": 0, "retries": 0, "throttled": 0})
+        for name in slot:
+            slot[name] += getattr(op, name)
+    return {
+        "wall_seconds": stats.wall_seconds,
+        "max_workers": stats.max_workers,
+        "calls": stats.total("calls"),
+        "retries": stats.total("retries"),
+        "throttled": stats.total("throttled"),
+        "by_service": by_service,
+        "operations": [
+            {"provider": op.provider, "account": op.account, "region": op.region, "service": op.service,
+             "operation": op.operation, "calls": op.calls, "retries": op.retries, "throttled": op.throttled,
+             "failed": op.failed}
+            for op in stats.operations
+        ],
+        "collectors": [
+            {"collector": t.collector, "provider": t.provider, "account": t.account, "seconds": t.seconds}
+            for t in stats.collectors
+        ],
+    }
+
+
+def coverage_doc(cover: coverage.Coverage) -> dict[str, Any]:
+    return {
+        "percent": cover.percent,
+        "read": cover.read,
+        **{kind: cover.total(kind) for kind in coverage.KINDS},
+        "rows": [
+            {"provider": r.provider, "account": r.account, "region": r.region, "service": r.service,
+             "calls": r.calls, "read": r.read, "denied": r.denied, "throttled": r.throttled, "failed": r.failed}
+            for r in cover.rows
+        ],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from scanner import coverage
 from scanner.compliance import ControlStatus, FrameworkSummary, summarise
 from scanner.model import Severity, Status
 from scanner.report.json_report import summary
@@ -12,6 +13,7 @@ from scanner.report.text import printable
 from scanner.runner import ScanResult
 
 SHOWN = (Status.FAIL, Status.ERROR)
+MAX_ERROR_ROWS = 50  # the table lists this many collection errors (and lossy coverage rows); the JSON all
 
 
 def render(result: ScanResult, options: RenderOptions) -> str:
@@ -53,6 +55,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     for catalogue in options.frameworks:
         lines += framework_lines(summarise(result, catalogue))
     errors = result.snapshot.errors
+    lines += coverage_lines(result)
     if not result.complete:
         n_error = counts["by_status"][Status.ERROR.value]
         lines.append(
@@ -63,10 +66,31 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         rows_err = [
             (e.service, e.operation, e.code, printable(e.resource_id or f"(all {e.resource_type})", 60),
              e.region, printable(e.message, 60))
-            for e in errors
+            for e in errors[:MAX_ERROR_ROWS]
         ]
         lines += ["", tabulate(rows_err, headers=("Service", "Operation", "Code", "Resource", "Region", "Message"))]
+        if len(errors) > MAX_ERROR_ROWS:
+            lines.append(f"... and {len(errors) - MAX_ERROR_ROWS} more collection errors (all are in the JSON report)")
     return "\n".join(lines) + "\n"
+
+
+def coverage_lines(result: ScanResult) -> list[str]:
+    """The coverage figure, and the accounts, regions and services where reads were lost."""
+    cover = coverage.measure(result.snapshot)
+    stats = result.snapshot.stats
+    calls = f"{stats.total('calls')} API calls, {stats.total('retries')} retries, " \
+        f"{stats.total('throttled')} throttled answers; " if stats is not None else ""
+    lines = [
+        f"Coverage: {cover.percent:g}% of reads answered ({calls}lost: {cover.total('denied')} denied, "
+        f"{cover.total('throttled')} throttled, {cover.total('failed')} failed)."
+    ]
+    lossy = [r for r in cover.rows if r.lost]
+    if lossy:
+        rows = [(r.provider, printable(r.account, 40), r.region, r.service, r.read, r.denied, r.throttled, r.failed)
+                for r in lossy[:MAX_ERROR_ROWS]]
+        lines += ["", tabulate(rows, headers=("Provider", "Account", "Region", "Service", "Read", "Denied",
+                                              "Throttled", "Failed"))]
+    return lines
 
 
 def gating_lines(result: ScanResult) -> list[str]:
