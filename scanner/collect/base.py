@@ -28,6 +28,26 @@ class CollectResult:
             self.errors.append(error)
 
 
+ACCOUNT = "account"  # Call.per: once per account or subscription
+REGION = "region"  # Call.per: once per region read in each account
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API operation a collector makes, and how often: once per ``ACCOUNT``, per
+    ``REGION``, or per record of the resource type named by ``per`` (e.g.
+    ``"aws.s3.bucket"``: once per bucket). ``conditional`` calls are made only for some
+    of those (GetBucketPolicyStatus only when the bucket has a policy); ``pages`` marks
+    a listing that may take more than one call. The planner's estimate and the test
+    that holds a real scan's calls to these declarations both read them."""
+
+    service: str  # the SDK's service name ("s3", "iam") or the ARM provider namespace
+    operation: str
+    per: str = ACCOUNT
+    conditional: bool = False
+    pages: bool = False
+
+
 @dataclass(frozen=True)
 class CollectorSpec:
     """A collector: which record types it produces from which read-only operations.
@@ -42,6 +62,7 @@ class CollectorSpec:
     permissions: tuple[str, ...]  # IAM actions / Azure operations it needs
     collect: Callable[[Any, CollectResult], None]
     record_types: tuple[type[Resource], ...] = ()
+    calls: tuple[Call, ...] = ()  # what it asks of the cloud (``skyscan scan --plan``)
 
 
 @dataclass(frozen=True)

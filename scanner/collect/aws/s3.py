@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, error_code, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.aws import (
     PublicAccessBlock,
     S3AccountSettings,
@@ -402,4 +402,14 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(S3Bucket, S3AccountSettings),
+    calls=(
+        Call("s3control", "GetPublicAccessBlock"),
+        Call("s3", "ListBuckets", pages=True),
+        Call("s3", "GetBucketLocation", BUCKET, conditional=True),
+        *(Call("s3", op, BUCKET) for op in (
+            "GetBucketAcl", "GetBucketPolicy", "GetPublicAccessBlock", "GetBucketEncryption",
+            "GetBucketVersioning", "GetBucketLogging", "GetBucketOwnershipControls", "GetBucketTagging",
+        )),
+        Call("s3", "GetBucketPolicyStatus", BUCKET, conditional=True),
+    ),
 )
