@@ -219,3 +219,36 @@ def test_an_organisation_scan_reports_every_unsafe_resource_under_its_account_re
     assert {c for c, s in status.items() if s == "PASS"} == referenced - expected_fail
     assert {c for c, s in status.items() if s == "NOT_EVALUATED"} == set(status) - referenced
     assert summary["counts"]["ERROR"] == 0
+
+
+def test_concurrency_changes_nothing_the_scan_decides(
+    aws_endpoint: str, organisation: Organisation, tmp_path: Path
+) -> None:
+    """Every (account, collector) pair and every per-resource read runs at once with the
+    default pool; one worker runs them one after another. The findings (verdicts,
+    fingerprints, the details that decided them) and the errors must be the same."""
+    checks = ",".join(c.spec.id for c in selected_checks())
+    docs = []
+    for workers in ("1", "16"):
+        out = tmp_path / f"workers-{workers}.json"
+        proc = run_skyscan(aws_endpoint, "scan", "aws", "--org", "--org-role", "SkyscanAudit", "--regions",
+                           ",".join(REGIONS), "--checks", checks, "--max-workers", workers, "-o", f"json={out}")
+        assert proc.returncode == 3, proc.stderr  # the emulator's gaps, as above
+        docs.append(load_report(out))
+
+    def decided(doc: dict[str, Any]) -> list[tuple[Any, ...]]:  # "as_of" is the scan's own clock
+        return sorted((f["fingerprint"], f["check_id"], f["status"], f["severity"], f["account"], f["region"],
+                       f["resource_id"], repr(sorted((k, v) for k, v in f["details"].items() if k != "as_of")))
+                      for f in doc["findings"])
+
+    def errors(doc: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return sorted(tuple(sorted(e.items())) for e in doc["errors"])
+
+    one, many = docs
+    assert len(decided(one)) > 100
+    assert decided(one) == decided(many)
+    assert errors(one) == errors(many)
+    assert one["scan"]["scopes"] == many["scan"]["scopes"]
+    # the same reads were made, however they were scheduled
+    assert one["scan"]["stats"]["by_service"] == many["scan"]["stats"]["by_service"]
+    assert (one["scan"]["stats"]["max_workers"], many["scan"]["stats"]["max_workers"]) == (1, 16)
