@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scanner import coverage
 from scanner.model import Severity, Status
-from scanner.runner import ScanResult
 
-if TYPE_CHECKING:  # the CLI reads HELP before parsing: keep the diff renderers out of that path
+if TYPE_CHECKING:  # the CLI reads HELP before parsing: keep the engine out of that path
     from scanner.diff import Diff
+    from scanner.runner import ScanResult
 
 OK = 0  # complete, and nothing at or above --fail-on (or no --fail-on given)
 FINDINGS = 1  # at least one FAIL at or above --fail-on (only new ones with --new-only; diff: new ones)
@@ -45,6 +44,7 @@ def for_result(
         return FINDINGS
     if min_coverage is None:
         return OK if result.complete else INCOMPLETE
+    from scanner import coverage
     check_broken = any(f.status is Status.ERROR and f.resource_type == "check" for f in result.findings)
     if check_broken or coverage.measure(result.snapshot).percent < min_coverage:
         return INCOMPLETE
