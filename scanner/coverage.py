@@ -29,6 +29,13 @@ DENIED_CODES = frozenset(
 )
 THROTTLED_CODES = frozenset({"Throttled"})
 KINDS = ("denied", "throttled", "failed")
+# Azure calls are counted per Resource Manager provider namespace; the collectors name
+# their errors by service. Rows use the collectors' names.
+AZURE_SERVICES = {
+    "microsoft.storage": "storage", "microsoft.network": "network", "microsoft.keyvault": "keyvault",
+    "microsoft.sql": "sql", "microsoft.web": "appservice", "microsoft.insights": "monitor",
+    "microsoft.security": "monitor", "microsoft.resources": "resources",
+}
 
 Key = tuple[str, str, str, str]
 
@@ -89,7 +96,8 @@ def measure(snapshot: Snapshot) -> Coverage:
     calls: dict[Key, int] = {}
     if snapshot.stats is not None:
         for op in snapshot.stats.operations:
-            key = (op.provider, op.account, _region(op.provider, op.region), op.service)
+            service = AZURE_SERVICES.get(op.service.lower(), op.service) if op.provider == "azure" else op.service
+            key = (op.provider, op.account, _region(op.provider, op.region), service)
             calls[key] = calls.get(key, 0) + op.calls
     else:
         for record in snapshot.all_resources():
