@@ -111,6 +111,10 @@ class CheckSpec:
     compliance: tuple[ComplianceRef, ...] = ()
     references: tuple[str, ...] = ()
     description: str = ""
+    # "<record type>:<field>" for each field of a required record the check reads, when
+    # it reads only some: the planner then skips the calls that fill no field any
+    # selected check reads. Empty: the whole record.
+    reads: tuple[str, ...] = ()
 
     def ok(self, resource: Resource, reason: str = "", **details: Any) -> Finding:
         return self._finding(resource, Status.PASS, reason, None, None, details)

@@ -35,11 +35,20 @@ class Estimate:
     paged: int  # listings that may take more than one call
 
 
-def estimate(collectors: Iterable[CollectorSpec], scope: PlanScope) -> Estimate:
+def is_made(call: Call, wanted: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a call is made when only ``wanted`` fields are read (``fields_needed``)."""
+    only = wanted.get(call.per)
+    return not call.fills or only is None or bool(only & set(call.fills))
+
+
+def estimate(
+    collectors: Iterable[CollectorSpec], scope: PlanScope, wanted: Mapping[str, frozenset[str]] | None = None
+) -> Estimate:
     fixed, paged = 0, 0
     per_record: dict[str, tuple[int, int]] = {}
     regions = 1 if scope.global_service else scope.regions
-    for call in [*scope.context_calls, *(c for spec in collectors for c in spec.calls)]:
+    calls = [*scope.context_calls, *(c for spec in collectors for c in spec.calls if is_made(c, wanted or {}))]
+    for call in calls:
         paged += int(call.pages)
         if call.per in (ACCOUNT, REGION):
             fixed += 0 if call.conditional else (regions if call.per == REGION else 1)
@@ -51,15 +60,15 @@ def estimate(collectors: Iterable[CollectorSpec], scope: PlanScope) -> Estimate:
 
 def render(
     checks: Sequence[str], collectors: Sequence[CollectorSpec], scope: PlanScope, max_workers: int,
-    service_limits: Mapping[str, int],
+    service_limits: Mapping[str, int], wanted: Mapping[str, frozenset[str]] | None = None,
 ) -> str:
     rows = [
         (spec.name, call.service, call.operation, _per(call), "yes" if call.pages else "",
          "only some" if call.conditional else "")
-        for spec in collectors for call in spec.calls
+        for spec in collectors for call in spec.calls if is_made(call, wanted or {})
     ]
     undeclared = [spec.name for spec in collectors if not spec.calls]
-    est = estimate(collectors, scope)
+    est = estimate(collectors, scope, wanted)
     lines = [
         f"Plan: {_count(len(checks), 'check')} read what {_count(len(collectors), 'collector')} collect "
         f"({', '.join(c.name for c in collectors)}).",

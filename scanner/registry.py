@@ -146,6 +146,10 @@ def _validate(module: ModuleType, origin: str) -> Check:
         problems.append("remediation must be a non-empty string")
     if not (isinstance(spec.requires, tuple) and spec.requires and all(isinstance(r, str) for r in spec.requires)):
         problems.append("requires must be a non-empty tuple of resource type names")
+    bad_reads = [r for r in spec.reads if not isinstance(r, str) or r.partition(":")[0] not in spec.requires
+                 or not r.partition(":")[2]]
+    if not isinstance(spec.reads, tuple) or bad_reads:
+        problems.append(f"reads entries must be '<required record type>:<field>', found {bad_reads[:1]}")
     if not all(isinstance(c, Category) for c in spec.categories):
         problems.append("categories must be scanner.model.Category values")
     if problems:

@@ -7,7 +7,7 @@ itself: collectors do, through the provider context they are given.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -71,11 +71,31 @@ def plan(checks: Sequence[Check], collectors: Sequence[CollectorSpec]) -> tuple[
     return tuple(chosen)
 
 
+def fields_needed(checks: Sequence[Check], keep: Iterable[str] = ()) -> dict[str, frozenset[str]]:
+    """Per record type, the only fields the selected checks read (``CheckSpec.reads``),
+    for the types every check requiring them narrows; ``keep`` fields are read anyway
+    (tags, when a mute file selects by tag)."""
+    narrowed: dict[str, set[str]] = {}
+    whole: set[str] = set()
+    for check in checks:
+        named: dict[str, set[str]] = {}
+        for entry in check.spec.reads:
+            resource_type, _, name = entry.partition(":")
+            named.setdefault(resource_type, set()).add(name)
+        for resource_type in check.spec.requires:
+            if resource_type in named:
+                narrowed.setdefault(resource_type, set()).update(named[resource_type])
+            else:
+                whole.add(resource_type)
+    return {t: frozenset({*names, *keep}) for t, names in narrowed.items() if t not in whole}
+
+
 def collect(
     units: Sequence[tuple[Any, Scope]],
     collectors: Sequence[CollectorSpec],
     pool: Pool | None = None,
     on_done: Callable[[CollectorSpec, Scope], None] | None = None,
+    wanted: Mapping[str, frozenset[str]] | None = None,
 ) -> Snapshot:
     """Run each collector once per unit: a provider context (one account or
     subscription) and the scope it covers. One snapshot holds them all.
@@ -83,7 +103,8 @@ def collect(
     Every (unit, collector) pair runs at once, up to ``pool.max_workers`` pairs; their
     per-resource reads share the pool, and the pool bounds the requests in flight, so
     one slow collector or account never holds the others back. ``on_done`` is told
-    of each pair as it finishes (progress)."""
+    of each pair as it finishes (progress). ``wanted`` (from ``fields_needed``) lets
+    collectors skip reads no selected check needs."""
     started = time.monotonic()
     # the units' contexts share the scan's pool (its bound and its ledger)
     pool = pool or next((c.pool for c, _ in units if isinstance(getattr(c, "pool", None), Pool)), None) or Pool()
@@ -96,7 +117,7 @@ def collect(
     results: dict[tuple[int, str], CollectResult] = {}
 
     def run(index: int, context: Any, scope: Scope, collector: CollectorSpec) -> None:
-        result = results[(index, collector.name)] = CollectResult()
+        result = results[(index, collector.name)] = CollectResult(wanted=wanted or {})
         began = time.monotonic()
         try:
             collector.collect(context, result)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,8 @@ class CollectResult:
 
     records: list[Resource] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
+    # record type -> the only fields the selected checks read; a type not named: all
+    wanted: Mapping[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, record: Resource) -> None:
@@ -26,6 +28,12 @@ class CollectResult:
     def fail(self, error: CollectionError) -> None:
         with self._lock:
             self.errors.append(error)
+
+    def wants(self, resource_type: str, field_name: str) -> bool:
+        """Whether a field must be read: a collector leaves one no selected check reads
+        unread (None), and skips its call."""
+        only = self.wanted.get(resource_type)
+        return only is None or field_name in only
 
 
 ACCOUNT = "account"  # Call.per: once per account or subscription
@@ -38,14 +46,17 @@ class Call:
     ``REGION``, or per record of the resource type named by ``per`` (e.g.
     ``"aws.s3.bucket"``: once per bucket). ``conditional`` calls are made only for some
     of those (GetBucketPolicyStatus only when the bucket has a policy); ``pages`` marks
-    a listing that may take more than one call. The planner's estimate and the test
-    that holds a real scan's calls to these declarations both read them."""
+    a listing that may take more than one call; ``fills`` names the fields of its
+    record it fills, so it is skipped when no selected check reads any of them. The
+    planner's estimate and the test that holds a real scan's calls to these
+    declarations both read them."""
 
     service: str  # the SDK's service name ("s3", "iam") or the ARM provider namespace
     operation: str
     per: str = ACCOUNT
     conditional: bool = False
     pages: bool = False
+    fills: tuple[str, ...] = ()  # the fields of its record it fills; () : always made
 
 
 @dataclass(frozen=True)

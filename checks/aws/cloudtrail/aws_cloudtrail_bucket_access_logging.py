@@ -17,6 +17,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="cloudtrail",
     requires=(CloudTrailTrail.TYPE, S3Bucket.TYPE),
+    reads=("aws.s3.bucket:logging",),
     categories=(Category.LOGGING,),
     compliance=(ComplianceRef("cis-aws", "3.0.0", "3.4"), ComplianceRef("cis-aws", "4.0.1", "3.4")),
     remediation=(

@@ -19,6 +19,12 @@ SPEC = CheckSpec(
     provider="aws",
     service="cloudtrail",
     requires=(CloudTrailTrail.TYPE, S3Bucket.TYPE, S3AccountSettings.TYPE),
+    reads=(
+        "aws.s3.bucket:policy",
+        "aws.s3.bucket:public_access_block",
+        "aws.s3.bucket:acl",
+        "aws.s3.bucket:object_ownership",
+    ),
     categories=(Category.LOGGING, Category.PUBLIC_ACCESS),
     remediation=(
         "Remove the public ACL grants and policy statements from the trail's bucket, then "

@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:logging",),
     categories=(Category.LOGGING,),
     remediation=(
         "aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status "

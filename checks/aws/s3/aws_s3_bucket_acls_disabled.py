@@ -16,6 +16,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:object_ownership",),
     categories=(Category.PUBLIC_ACCESS, Category.IDENTITY),
     remediation=(
         "aws s3api put-bucket-ownership-controls --bucket <bucket> "

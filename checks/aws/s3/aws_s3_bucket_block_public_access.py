@@ -17,6 +17,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket", "aws.s3.account"),
+    reads=("aws.s3.bucket:public_access_block",),
     categories=(Category.PUBLIC_ACCESS,),
     compliance=(ComplianceRef("cis-aws", "3.0.0", "2.1.4"), ComplianceRef("cis-aws", "4.0.1", "2.1.4")),
     remediation=(

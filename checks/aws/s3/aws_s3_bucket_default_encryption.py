@@ -18,6 +18,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:encryption",),
     categories=(Category.ENCRYPTION,),
     remediation=(
         "aws s3api put-bucket-encryption --bucket <bucket> --server-side-encryption-configuration "

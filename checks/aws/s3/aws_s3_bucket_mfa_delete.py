@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:versioning",),
     categories=(Category.DATA_PROTECTION,),
     compliance=(ComplianceRef("cis-aws", "3.0.0", "2.1.2"), ComplianceRef("cis-aws", "4.0.1", "2.1.2")),
     remediation=(

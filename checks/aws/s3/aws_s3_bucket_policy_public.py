@@ -15,6 +15,12 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket", "aws.s3.account"),
+    reads=(
+        "aws.s3.bucket:policy",
+        "aws.s3.bucket:public_access_block",
+        "aws.s3.bucket:acl",
+        "aws.s3.bucket:object_ownership",
+    ),
     categories=(Category.PUBLIC_ACCESS,),
     remediation=(
         "Remove or confine the public statements (fixed principals, aws:SourceVpce, "

@@ -17,6 +17,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:policy",),
     categories=(Category.ENCRYPTION, Category.NETWORK),
     compliance=(ComplianceRef("cis-aws", "3.0.0", "2.1.1"), ComplianceRef("cis-aws", "4.0.1", "2.1.1")),
     remediation=(

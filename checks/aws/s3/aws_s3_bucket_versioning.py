@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     provider="aws",
     service="s3",
     requires=("aws.s3.bucket",),
+    reads=("aws.s3.bucket:versioning",),
     categories=(Category.DATA_PROTECTION,),
     remediation="aws s3api put-bucket-versioning --bucket <bucket> --versioning-configuration Status=Enabled",
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",),

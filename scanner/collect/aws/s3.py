@@ -172,7 +172,7 @@ def _collect_bucket(ctx: AwsContext, result: CollectResult, listed: _Listed) -> 
             return
     if ctx.regions is not None and region not in ctx.regions:
         return
-    reader = _BucketReader(ctx, listed.name, region)
+    reader = _BucketReader(ctx, listed.name, region, lambda name: result.wants(BUCKET, name))
     try:
         record = reader.read(listed.creation_date)
     except _Vanished:
@@ -222,8 +222,9 @@ def bucket_arn(name: str, region: str) -> str:
 class _BucketReader:
     """The reads for one bucket; errors are kept until the bucket is known to exist."""
 
-    def __init__(self, ctx: AwsContext, name: str, region: str) -> None:
+    def __init__(self, ctx: AwsContext, name: str, region: str, wants: Callable[[str], bool]) -> None:
         self.ctx = ctx
+        self.wants = wants  # whether a selected check reads this field: if not, it stays unread
         self.name = name
         self.region = region
         self.arn = bucket_arn(name, region)
@@ -236,16 +237,19 @@ class _BucketReader:
             region=self.region,
             resource_id=self.arn,
             name=self.name,
-            tags=self._tags(),
+            tags=self._tags() if self.wants("tags") else {},
             creation_date=creation_date,
-            acl=self._field(lambda: _acl(self._get("GetBucketAcl", self.client.get_bucket_acl))),
-            policy=self._field(self._policy),
-            public_access_block=self._field(self._public_access_block),
-            encryption=self._field(self._encryption),
-            versioning=self._field(self._versioning),
-            logging=self._field(self._logging),
-            object_ownership=self._field(self._object_ownership),
+            acl=self._wanted("acl", lambda: _acl(self._get("GetBucketAcl", self.client.get_bucket_acl))),
+            policy=self._wanted("policy", self._policy),
+            public_access_block=self._wanted("public_access_block", self._public_access_block),
+            encryption=self._wanted("encryption", self._encryption),
+            versioning=self._wanted("versioning", self._versioning),
+            logging=self._wanted("logging", self._logging),
+            object_ownership=self._wanted("object_ownership", self._object_ownership),
         )
+
+    def _wanted(self, name: str, read: Callable[[], T]) -> T | None:
+        return self._field(read) if self.wants(name) else None
 
     # one field each ------------------------------------------------------------------
 
@@ -406,10 +410,12 @@ COLLECTOR = CollectorSpec(
         Call("s3control", "GetPublicAccessBlock"),
         Call("s3", "ListBuckets", pages=True),
         Call("s3", "GetBucketLocation", BUCKET, conditional=True),
-        *(Call("s3", op, BUCKET) for op in (
-            "GetBucketAcl", "GetBucketPolicy", "GetPublicAccessBlock", "GetBucketEncryption",
-            "GetBucketVersioning", "GetBucketLogging", "GetBucketOwnershipControls", "GetBucketTagging",
+        *(Call("s3", op, BUCKET, fills=(name,)) for op, name in (
+            ("GetBucketAcl", "acl"), ("GetBucketPolicy", "policy"), ("GetPublicAccessBlock", "public_access_block"),
+            ("GetBucketEncryption", "encryption"), ("GetBucketVersioning", "versioning"),
+            ("GetBucketLogging", "logging"), ("GetBucketOwnershipControls", "object_ownership"),
+            ("GetBucketTagging", "tags"),
         )),
-        Call("s3", "GetBucketPolicyStatus", BUCKET, conditional=True),
+        Call("s3", "GetBucketPolicyStatus", BUCKET, conditional=True, fills=("policy",)),
     ),
 )
