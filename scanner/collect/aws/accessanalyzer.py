@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_iam import AccessAnalyzerRegion, Analyzer
 
 if TYPE_CHECKING:
@@ -74,4 +74,5 @@ COLLECTOR = CollectorSpec(
     permissions=("access-analyzer:ListAnalyzers", "ec2:DescribeRegions", "sts:GetCallerIdentity"),
     collect=collect,
     record_types=(AccessAnalyzerRegion,),
+    calls=(Call("accessanalyzer", "ListAnalyzers", REGION, pages=True),),
 )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, error_code, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_iam import GLOBAL_REGION
 from scanner.resources.aws_logging import (
     AdvancedEventSelector,
@@ -196,4 +196,9 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(CloudTrailTrail, CloudTrailAccount),
+    calls=(
+        Call("cloudtrail", "DescribeTrails", REGION),
+        Call("cloudtrail", "GetTrailStatus", CloudTrailTrail.TYPE),
+        Call("cloudtrail", "GetEventSelectors", CloudTrailTrail.TYPE),
+    ),
 )

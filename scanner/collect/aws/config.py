@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_logging import ConfigRecorder, ConfigRegion
 
 if TYPE_CHECKING:
@@ -100,4 +100,8 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(ConfigRegion,),
+    calls=(
+        Call("config", "DescribeConfigurationRecorders", REGION),
+        Call("config", "DescribeConfigurationRecorderStatus", REGION, conditional=True),  # where recorders exist
+    ),
 )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, error_code, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_ec2 import (
     EC2_RESOURCE_TYPES,
     EbsEncryptionDefault,
@@ -272,6 +272,9 @@ class _RegionReader:
         by_resource: dict[str, list[FlowLog]] = {}
         for log in self.flow_logs:
             by_resource.setdefault(log.get("ResourceId", ""), []).append(_flow_log(log))
+        if self.vpcs is None and self.flow_logs_failure is not None:
+            # no VPC to hang the failure on: it is a scope-level error of its own
+            self._fail(self.flow_logs_failure, "DescribeFlowLogs", Vpc.TYPE, None)
         for vpc in self.vpcs or ():
             vpc_id = vpc["VpcId"]
             identity = self._identity("vpc", vpc_id, _name_tag(vpc) or vpc_id, vpc)
@@ -424,4 +427,13 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=EC2_RESOURCE_TYPES,
+    calls=(
+        *(Call("ec2", op, REGION, pages=True) for op in (
+            "DescribeSecurityGroups", "DescribeNetworkAcls", "DescribeVolumes", "DescribeSnapshots",
+            "DescribeImages", "DescribeInstances", "DescribeVpcs", "DescribeFlowLogs",
+        )),
+        Call("ec2", "GetEbsEncryptionByDefault", REGION),
+        Call("ec2", "DescribeSnapshotAttribute", EbsSnapshot.TYPE),
+        Call("ec2", "DescribeImageAttribute", MachineImage.TYPE),
+    ),
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.regional import SDK_ERRORS, RegionReader, run_readers, tags
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_data import EfsFileSystem, ResourcePolicy
 
 NO_POLICY = "PolicyNotFound"
@@ -86,4 +86,8 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(EfsFileSystem,),
+    calls=(
+        Call("efs", "DescribeFileSystems", REGION, pages=True),
+        Call("efs", "DescribeFileSystemPolicy", EfsFileSystem.TYPE),
+    ),
 )

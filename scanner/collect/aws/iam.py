@@ -24,7 +24,7 @@ import botocore.exceptions
 from scanner.collect.aws import iam_credential_report as credential_report
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.iam_principals import GROUP, ROLE, USER, PrincipalReader, decode_document, iso
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.aws_iam import (
     GLOBAL_REGION,
     IamAccountSettings,
@@ -309,4 +309,26 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=RECORD_TYPES,
+    calls=(
+        Call("iam", "GetAccountPasswordPolicy"),
+        Call("iam", "GetAccountSummary"),
+        Call("iam", "GenerateCredentialReport"),
+        Call("iam", "GetCredentialReport", conditional=True),  # asked again while IAM builds the report
+        # ListPolicies twice: customer-managed, then the AWS-managed ones attached
+        *(Call("iam", op, pages=True) for op in (
+            "ListUsers", "ListGroups", "ListRoles", "ListPolicies", "ListServerCertificates",
+        )),
+        Call("iam", "GetPolicyVersion", IamManagedPolicy.TYPE),
+        Call("iam", "GetLoginProfile", IamUser.TYPE),
+        *(Call("iam", op, IamUser.TYPE, pages=True) for op in (
+            "ListMFADevices", "ListAccessKeys", "ListGroupsForUser", "ListAttachedUserPolicies", "ListUserPolicies",
+        )),
+        Call("iam", "GetAccessKeyLastUsed", IamUser.TYPE, conditional=True),  # once per access key
+        *(Call("iam", op, IamGroup.TYPE, pages=True) for op in ("ListAttachedGroupPolicies", "ListGroupPolicies")),
+        *(Call("iam", op, IamRole.TYPE, pages=True) for op in ("ListAttachedRolePolicies", "ListRolePolicies")),
+        # once per inline policy
+        Call("iam", "GetUserPolicy", IamUser.TYPE, conditional=True),
+        Call("iam", "GetGroupPolicy", IamGroup.TYPE, conditional=True),
+        Call("iam", "GetRolePolicy", IamRole.TYPE, conditional=True),
+    ),
 )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, error_code
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_logging import ENCRYPT_DECRYPT, KeyPolicy, KeyRotation, KmsKey
 
 if TYPE_CHECKING:
@@ -138,4 +138,10 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(KmsKey,),
+    calls=(
+        Call("kms", "ListKeys", REGION, pages=True),
+        Call("kms", "DescribeKey", KmsKey.TYPE),
+        Call("kms", "GetKeyRotationStatus", KmsKey.TYPE, conditional=True),  # see KmsKey.rotation_applies
+        Call("kms", "GetKeyPolicy", KmsKey.TYPE, conditional=True),  # customer-managed keys
+    ),
 )

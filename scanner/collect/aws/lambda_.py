@@ -14,7 +14,7 @@ from typing import Any
 
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.regional import SDK_ERRORS, RegionReader, run_readers
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_data import FunctionUrl, LambdaFunction, ResourcePolicy
 
 NOT_FOUND = "ResourceNotFoundException"
@@ -94,4 +94,9 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(LambdaFunction,),
+    calls=(
+        Call("lambda", "ListFunctions", REGION, pages=True),
+        Call("lambda", "GetPolicy", LambdaFunction.TYPE),
+        Call("lambda", "ListFunctionUrlConfigs", LambdaFunction.TYPE, pages=True),
+    ),
 )

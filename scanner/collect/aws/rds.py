@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.regional import SDK_ERRORS, RegionReader, run_readers, tags
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_data import RdsInstance, RdsSnapshot
 
 # a snapshot deleted between the listing and its attribute read: dropped, no error
@@ -133,4 +133,11 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(RdsInstance, RdsSnapshot),
+    calls=(
+        *(Call("rds", op, REGION, pages=True)
+          for op in ("DescribeDBInstances", "DescribeDBSnapshots", "DescribeDBClusterSnapshots")),
+        # one or the other per snapshot, by its kind
+        Call("rds", "DescribeDBSnapshotAttributes", RdsSnapshot.TYPE, conditional=True),
+        Call("rds", "DescribeDBClusterSnapshotAttributes", RdsSnapshot.TYPE, conditional=True),
+    ),
 )

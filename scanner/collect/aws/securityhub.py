@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import botocore.exceptions
 
 from scanner.collect.aws.context import AwsContext, error_code, partition_of
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_securityhub import SecurityHubRegion
 
 if TYPE_CHECKING:
@@ -81,4 +81,5 @@ COLLECTOR = CollectorSpec(
     permissions=("securityhub:DescribeHub", "ec2:DescribeRegions", "sts:GetCallerIdentity"),
     collect=collect,
     record_types=(SecurityHubRegion,),
+    calls=(Call("securityhub", "DescribeHub", REGION),),
 )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.regional import SDK_ERRORS, RegionReader, run_readers
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_data import ResourcePolicy, SnsTopic
 
 VANISHED = "NotFound"
@@ -69,4 +69,8 @@ COLLECTOR = CollectorSpec(
     permissions=("ec2:DescribeRegions", "sns:ListTopics", "sns:GetTopicAttributes"),
     collect=collect,
     record_types=(SnsTopic,),
+    calls=(
+        Call("sns", "ListTopics", REGION, pages=True),
+        Call("sns", "GetTopicAttributes", SnsTopic.TYPE),
+    ),
 )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from scanner.collect.aws.context import AwsContext, error_code
 from scanner.collect.aws.regional import SDK_ERRORS, RegionReader, run_readers
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import REGION, Call, CollectorSpec, CollectResult
 from scanner.resources.aws_data import ResourcePolicy, SqsQueue
 
 VANISHED_CODES = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
@@ -77,4 +77,8 @@ COLLECTOR = CollectorSpec(
     permissions=("ec2:DescribeRegions", "sqs:ListQueues", "sqs:GetQueueAttributes"),
     collect=collect,
     record_types=(SqsQueue,),
+    calls=(
+        Call("sqs", "ListQueues", REGION, pages=True),
+        Call("sqs", "GetQueueAttributes", SqsQueue.TYPE),
+    ),
 )

@@ -23,7 +23,7 @@ from scanner.collect.azure.reads import (
     string,
     tags,
 )
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure_appservice import SiteConfig, SiteProperties, WebApp
 
 SERVICE = "appservice"
@@ -75,4 +75,8 @@ COLLECTOR = CollectorSpec(
     permissions=("Microsoft.Web/sites/read", "Microsoft.Web/sites/config/read"),
     collect=collect,
     record_types=(WebApp,),
+    calls=(
+        Call("Microsoft.Web", "sites", pages=True),
+        Call("Microsoft.Web", "sites/config", WebApp.TYPE),
+    ),
 )

@@ -30,7 +30,7 @@ from scanner.collect.azure.reads import (
     string,
     tags,
 )
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure_keyvault import KeyVault, KeyVaultProperties, VaultItem, VaultNetworkAcls
 
 SERVICE = "keyvault"
@@ -113,4 +113,9 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(KeyVault,),
+    calls=(
+        Call("Microsoft.KeyVault", "vaults", pages=True),
+        Call("Microsoft.KeyVault", "vaults/keys", KeyVault.TYPE, pages=True),
+        Call("Microsoft.KeyVault", "vaults/secrets", KeyVault.TYPE, pages=True),
+    ),
 )

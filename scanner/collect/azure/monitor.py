@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from scanner.collect.azure.arm import API_VERSIONS
 from scanner.collect.azure.context import AzureContext
 from scanner.collect.azure.reads import UnexpectedShape, boolean, obj, objs, read_child, string
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure_monitor import (
     ActivityLogSettings,
     DefenderPlans,
@@ -81,4 +81,8 @@ COLLECTOR = CollectorSpec(
     permissions=("Microsoft.Insights/DiagnosticSettings/Read", "Microsoft.Security/pricings/read"),
     collect=collect,
     record_types=(ActivityLogSettings, DefenderPlans),
+    calls=(
+        Call("Microsoft.Insights", "diagnosticSettings", pages=True),
+        Call("Microsoft.Security", "pricings", pages=True),
+    ),
 )

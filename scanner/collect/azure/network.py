@@ -29,7 +29,7 @@ from scanner.collect.azure.reads import (
     strs,
     tags,
 )
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure_network import FlowLog, NetworkSecurityGroup, NetworkWatcher, NsgRule
 
 SERVICE = "network"
@@ -160,4 +160,9 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(NetworkSecurityGroup, NetworkWatcher),
+    calls=(
+        Call("Microsoft.Network", "networkSecurityGroups", pages=True),
+        Call("Microsoft.Network", "networkWatchers", pages=True),
+        Call("Microsoft.Network", "networkWatchers/flowLogs", NetworkWatcher.TYPE, pages=True),
+    ),
 )

@@ -28,7 +28,7 @@ from scanner.collect.azure.reads import (
     string,
     tags,
 )
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure_sql import (
     SqlAdministrator,
     SqlAuditing,
@@ -161,4 +161,12 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(SqlServer, SqlDatabase),
+    calls=(
+        Call("Microsoft.Sql", "servers", pages=True),
+        Call("Microsoft.Sql", "servers/administrators", SqlServer.TYPE, pages=True),
+        Call("Microsoft.Sql", "servers/auditingSettings", SqlServer.TYPE),
+        Call("Microsoft.Sql", "servers/firewallRules", SqlServer.TYPE, pages=True),
+        Call("Microsoft.Sql", "servers/databases", SqlServer.TYPE, pages=True),
+        Call("Microsoft.Sql", "servers/databases/transparentDataEncryption", SqlDatabase.TYPE),
+    ),
 )

@@ -33,7 +33,7 @@ from scanner.collect.azure.reads import (
     string,
     tags,
 )
-from scanner.collect.base import CollectorSpec, CollectResult
+from scanner.collect.base import Call, CollectorSpec, CollectResult
 from scanner.resources.azure import (
     BlobContainer,
     BlobDataPlane,
@@ -239,4 +239,17 @@ COLLECTOR = CollectorSpec(
     ),
     collect=collect,
     record_types=(StorageAccount, BlobContainer, BlobDataPlane),
+    calls=(
+        Call("Microsoft.Storage", "storageAccounts", pages=True),  # once per subscription
+        # not for accounts without a blob service (FileStorage)
+        Call("Microsoft.Storage", "storageAccounts/blobServices", StorageAccount.TYPE, conditional=True),
+        Call("Microsoft.Storage", "storageAccounts/blobServices/containers", StorageAccount.TYPE,
+             conditional=True, pages=True),
+        # the opt-in blob data plane (blob.py), named as in the Blob service REST API
+        Call("blob", "ListContainers", BlobDataPlane.TYPE, pages=True),
+        Call("blob", "GetBlobServiceProperties", BlobDataPlane.TYPE),
+        # --probe-anonymous, per container that may be public: a blob's name, then one anonymous request
+        Call("blob", "ListBlobs", BlobContainer.TYPE, conditional=True),
+        Call("blob", "GetBlobProperties", BlobContainer.TYPE, conditional=True),
+    ),
 )
