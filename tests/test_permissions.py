@@ -16,10 +16,11 @@ from tests.test_read_only import (  # noqa: F401  (fixtures)
     recorded_aws_scan,
 )
 
-# In the policy although a single-account scan against the emulator never sends them:
-# none so far. (sts:AssumeRole and organizations:ListAccounts are only printed with
-# --assume-role / --org, the paths that use them.)
-OTHER_PATHS: frozenset[str] = frozenset()
+# In the policy although a plain scan never sends them: bucket tags are read only when a
+# mute file selects by tag or the snapshot is saved (no check reads them, so the
+# narrowed scan skips GetBucketTagging). (sts:AssumeRole and organizations:ListAccounts
+# are only printed with --assume-role / --org, the paths that use them.)
+OTHER_PATHS: frozenset[str] = frozenset({"s3:GetBucketTagging"})
 
 
 def printed(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
