@@ -43,7 +43,7 @@ from azure.core.pipeline.transport import RequestsTransport
 
 from scanner.collect.azure.arm import READ_METHODS, WriteRefused
 from scanner.collect.azure.context import AzureContext
-from scanner.collect.azure.identity import AzureSetupError
+from scanner.collect.azure.identity import AzureSetupError, redacted_url
 from scanner.collect.base import CollectResult
 from scanner.resources.azure import (
     AnonymousProbe,
@@ -124,10 +124,18 @@ def plane_from_options(
     url = (endpoint or os.environ.get(ENDPOINT_VARIABLE) or "").strip() or None
     key = os.environ.get(SHARED_KEY_VARIABLE) or None
     if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            raise AzureSetupError(f"--blob-endpoint (or {ENDPOINT_VARIABLE}): expected an http(s) URL such as "
-                                  f"http://127.0.0.1:10000/devstoreaccount1, got {url!r}")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (raises ValueError for a port that is not one)
+        except ValueError:
+            parts = urlsplit("")
+        # a SAS token (the query) or user info would be a credential in the endpoint, which
+        # the snapshot records: refused, and never echoed
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+                or "@" in parts.netloc:
+            raise AzureSetupError(f"--blob-endpoint (or {ENDPOINT_VARIABLE}): expected an http(s) URL without query "
+                                  f"or user info, such as http://127.0.0.1:10000/devstoreaccount1, "
+                                  f"got {redacted_url(url)!r}")
         if parts.scheme.lower() == "http" and key is None:
             raise AzureSetupError(f"--blob-endpoint {url}: plain HTTP carries no Entra token; for an emulator "
                                   f"set {SHARED_KEY_VARIABLE} to the account key, or use https")

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scanner.collect.base import SetupError
 
@@ -83,7 +84,8 @@ class AzureSettings:
         arm = arm_endpoint or os.environ.get(ARM_ENDPOINT_VARIABLE) or None
         if arm is not None and not arm.lower().startswith("https://"):
             # azure-core refuses to send a bearer token over plain HTTP
-            raise AzureSetupError(f"--arm-endpoint (or {ARM_ENDPOINT_VARIABLE}): expected an https:// URL, got {arm!r}")
+            raise AzureSetupError(f"--arm-endpoint (or {ARM_ENDPOINT_VARIABLE}): expected an https:// URL, "
+                                  f"got {redacted_url(arm)!r}")
         ca = ca_bundle or os.environ.get(CA_BUNDLE_VARIABLE) or None
         if ca is not None and not Path(ca).is_file():
             raise AzureSetupError(f"--ca-bundle (or {CA_BUNDLE_VARIABLE}): {ca}: no such file")
@@ -185,10 +187,23 @@ def check_credential(credential: TokenCredential, settings: AzureSettings) -> No
         raise AzureSetupError(f"{failed}: {safe_message(exc)}") from None
     except AzureError as exc:  # the authority could not be reached (network, TLS, --ca-bundle)
         raise AzureSetupError(
-            f"{failed}: cannot reach the sign-in authority {settings.authority_host()} ({exc.__class__.__name__})"
+            f"{failed}: cannot reach the sign-in authority {redacted_url(settings.authority_host())} "
+            f"({exc.__class__.__name__})"
         ) from None
     except ValueError as exc:  # azure-identity's answer to malformed tenant or client ids
         raise AzureSetupError(f"{failed}: {safe_message(exc)}") from None
+
+
+def redacted_url(url: str) -> str:
+    """A URL fit for a message: user info, query string (a SAS token) and fragment are
+    replaced by ***, since any of them may carry a credential."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(a malformed URL, not shown)"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"***@{host}" if "@" in parts.netloc else host, parts.path,
+                       "***" if parts.query else "", "***" if parts.fragment else ""))
 
 
 def safe_message(exc: BaseException) -> str:
