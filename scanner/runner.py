@@ -130,9 +130,14 @@ def collect(
             on_done(collector, scope)
 
     if jobs:
-        with ThreadPoolExecutor(max_workers=min(len(jobs), pool.max_workers), thread_name_prefix="skyscan-unit") as ex:
+        ex = ThreadPoolExecutor(max_workers=min(len(jobs), pool.max_workers), thread_name_prefix="skyscan-unit")
+        try:
             for future in [ex.submit(run, *job) for job in jobs]:
                 future.result()
+        finally:
+            # on an interrupt, do not wait for the collectors: closing the pool makes
+            # their next request fail at once (pool.Cancelled)
+            ex.shutdown(wait=False, cancel_futures=True)
     everything = CollectResult()
     scopes = []
     for index, (context, scope) in enumerate(units):

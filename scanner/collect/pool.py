@@ -19,6 +19,11 @@ DEFAULT_WORKERS = 16
 DEFAULT_SERVICE_LIMITS: Mapping[str, int] = {"iam": 8}
 
 
+class Cancelled(Exception):
+    """Raised instead of sending a request once the pool is closed: after an interrupt,
+    collectors still running fail fast instead of reading on."""
+
+
 class Pool:
     """``run`` fans per-resource reads out over at most ``max_workers`` threads, waits
     for every task and re-raises the first exception a task raised (tasks are expected
@@ -37,6 +42,7 @@ class Pool:
         self._service_slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self._slots_lock = threading.Lock()
         self._held = threading.local()
+        self._closed = threading.Event()
 
     def run(self, func: Callable[[T], None], items: Iterable[T]) -> None:
         futures = [self._executor.submit(func, item) for item in items]
@@ -47,6 +53,8 @@ class Pool:
         """Wait for a free slot (the service's within ``scope`` first, then the
         global one, always in that order so no two threads wait on each other)."""
         self.request_finished()  # a thread sends one request at a time: release a slot an aborted send kept
+        if self._closed.is_set():
+            raise Cancelled("the scan was stopped before this request was sent")
         held: list[threading.BoundedSemaphore] = []
         limit = self.service_limits.get(service)
         if limit:
@@ -57,6 +65,9 @@ class Pool:
         self._in_flight.acquire()
         held.append(self._in_flight)
         self._held.slots = held
+        if self._closed.is_set():  # checked after the wait too: closing may come while waiting
+            self.request_finished()
+            raise Cancelled("the scan was stopped before this request was sent")
 
     def request_finished(self) -> None:
         for slot in getattr(self._held, "slots", ()):
@@ -64,6 +75,7 @@ class Pool:
         self._held.slots = []
 
     def close(self) -> None:
+        self._closed.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Pool:
