@@ -53,6 +53,11 @@ def row(finding: Finding) -> list[str]:
 def render(result: ScanResult, options: RenderOptions) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    # QUOTE_MINIMAL quotes a cell holding the line terminator's characters only (Python
+    # 3.11), so a carriage return in a name would end the row for a reader: such rows
+    # quote every cell
+    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row(f) for f in result.findings)
+    for cells in (row(f) for f in result.findings):
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()

@@ -26,7 +26,7 @@ def render(result: ScanResult, options: RenderOptions) -> str:
                 f.status.value,
                 f.check_id,
                 printable(f.resource_id, 70, keep_end=True),
-                f.region,
+                printable(f.region, 30),
                 printable(f.reason, 90),
             )
             for f in shown
@@ -64,8 +64,9 @@ def render(result: ScanResult, options: RenderOptions) -> str:
         )
     if errors:
         rows_err = [
-            (e.service, e.operation, e.code, printable(e.resource_id or f"(all {e.resource_type})", 60),
-             e.region, printable(e.message, 60))
+            (printable(e.service, 30), printable(e.operation, 40), printable(e.code, 40),
+             printable(e.resource_id or f"(all {e.resource_type})", 60), printable(e.region, 30),
+             printable(e.message, 60))
             for e in errors[:MAX_ERROR_ROWS]
         ]
         lines += ["", tabulate(rows_err, headers=("Service", "Operation", "Code", "Resource", "Region", "Message"))]
@@ -86,8 +87,8 @@ def coverage_lines(result: ScanResult) -> list[str]:
     ]
     lossy = [r for r in cover.rows if r.lost]
     if lossy:
-        rows = [(r.provider, printable(r.account, 40), r.region, r.service, r.read, r.denied, r.throttled, r.failed)
-                for r in lossy[:MAX_ERROR_ROWS]]
+        rows = [(r.provider, printable(r.account, 40), printable(r.region, 30), printable(r.service, 30), r.read,
+                 r.denied, r.throttled, r.failed) for r in lossy[:MAX_ERROR_ROWS]]
         lines += ["", tabulate(rows, headers=("Provider", "Account", "Region", "Service", "Read", "Denied",
                                               "Throttled", "Failed"))]
     return lines

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+# C0/C1 controls, zero-width and bidi marks, the BOM, and lone surrogates (no encoding
+# can write them: a table holding one would abort on a UTF-8 terminal)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -13,7 +15,7 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def printable(text: str, limit: int | None = None, *, keep_end: bool = False) -> str:
-    """Control, bidi and zero-width characters become visible escapes, so a resource
+    """Control, bidi, zero-width and unencodable characters become visible escapes, so a resource
     name cannot move the cursor, recolour the terminal or forge a table row.
     ``keep_end`` shortens in the middle instead: long ids (ARM ids, ARNs) end with the
     resource's own name, the part a reader needs."""
