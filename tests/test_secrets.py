@@ -189,3 +189,19 @@ def test_azure_secrets_appear_in_no_error_message(seeded_arm: ArmServer, tmp_pat
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not any(f.exists() for f in files)
     assert_no_azure_canary(proc.stdout, proc.stderr)
+
+
+EXTERNAL_ID = "canary-external-id-4c0e7a19"
+
+
+@pytest.mark.parametrize("external_id", [EXTERNAL_ID, f"{EXTERNAL_ID} with spaces"], ids=["accepted", "malformed"])
+def test_external_id_appears_in_no_output(aws_endpoint: str, s3_seed: Any, tmp_path: Path, external_id: str) -> None:
+    # a shared token between the auditor and each audited account: not a credential, never echoed either
+    s3_seed.create_bucket(Bucket="audited")
+    proc, files = scan(aws_endpoint, tmp_path, "--role-arn", "arn:aws:iam::123456789012:role/SkyscanAudit",
+                       "--external-id", external_id)
+    assert proc.returncode == (0 if external_id == EXTERNAL_ID else 2), proc.stderr
+    outputs = [f.read_text() for f in files if f.exists()]
+    assert len(outputs) == (len(files) if external_id == EXTERNAL_ID else 0)
+    for text in (proc.stdout, proc.stderr, *outputs):
+        assert EXTERNAL_ID not in text
