@@ -160,6 +160,31 @@ def _add_azure(p: argparse.ArgumentParser) -> None:
                         "SKYSCAN_BLOB_ENDPOINT works too; implies --blob-data-plane")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 3600, got {text!r}")
+    return value
+
+
+def _retries(text: str) -> int:
+    if not text.strip().isdigit() or int(text) > 20:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 20, got {text!r}")
+    return int(text)
+
+
+def _add_reads(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reads")
+    g.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="give up on an API answer after this long (per attempt; connecting: at most 10 s) "
+                   "(default 60)")
+    g.add_argument("--retries", type=_retries, metavar="N",
+                   help="retries of a throttled or failed read after the first attempt (default: AWS 5, Azure 4)")
+
+
 def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> None:
     g = p.add_argument_group("output")
     g.add_argument("-o", "--output", action="append", default=[], metavar="FORMAT[=PATH]",
@@ -193,6 +218,7 @@ def build_parser() -> Parser:
     scan.add_argument("--save-snapshot", type=Path, metavar="FILE", help="also save what was collected")
     _add_aws(scan)
     _add_azure(scan)
+    _add_reads(scan)
     _add_selection(scan)
     _add_output(scan)
     gate = scan.add_argument_group("mutes and baseline")
@@ -209,6 +235,7 @@ def build_parser() -> Parser:
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     _add_aws(collect)
     _add_azure(collect)
+    _add_reads(collect)
     _add_selection(collect)
 
     checks = sub.add_parser("checks", help="list or explain the available checks")

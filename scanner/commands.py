@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -130,12 +130,21 @@ def open_aws(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
         org_role=org_role or aws_accounts.DEFAULT_ORG_ROLE,
     )
     regions = tuple(args.regions) if args.regions else None
-    context = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool)
+    timeout, retries = read_limits(args)
+    context = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool,
+                              timeout=timeout, **({} if retries is None else {"max_attempts": retries}))
     return list(aws_accounts.open_accounts(context, options))
+
+
+def read_limits(args: argparse.Namespace) -> tuple[float, int | None]:
+    """--timeout (seconds per attempt) and --retries (None: each SDK's default); the
+    demo's namespace has neither."""
+    return float(getattr(args, "timeout", None) or 60.0), getattr(args, "retries", None)
 
 
 def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
     """One unit per subscription in scope; the regions are the locations seen."""
+    from scanner.collect.azure.arm import ArmOptions
     from scanner.collect.azure.context import open_contexts  # the Azure SDKs load only for an Azure scan
     from scanner.collect.azure.identity import AzureSettings
 
@@ -147,16 +156,24 @@ def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
         ca_bundle=args.ca_bundle,
         subscriptions=tuple(args.subscription),
     )
+    timeout, retries = read_limits(args)
+    arm = ArmOptions(pool_connections=pool.max_workers, read_timeout=timeout, connection_timeout=min(10.0, timeout),
+                     total_timeout=max(ArmOptions.total_timeout, int(timeout) + 1),
+                     **({} if retries is None else {"retry_total": retries}))
     # the blob data plane is opt-in; the demo's namespace has none of its flags
     probe, endpoint = getattr(args, "probe_anonymous", False), getattr(args, "blob_endpoint", None)
     if not (probe or endpoint or getattr(args, "blob_data_plane", False) or os.environ.get("SKYSCAN_BLOB_ENDPOINT")):
-        return [(context, Scope("azure", context.subscription_id, ())) for context in open_contexts(settings, pool)]
+        contexts = open_contexts(settings, pool, options=arm)
+        return [(context, Scope("azure", context.subscription_id, ())) for context in contexts]
     from scanner.collect.azure import blob
     from scanner.collect.azure.identity import build_credential
 
     credential = build_credential(settings)  # one sign-in, shared by Resource Manager and the data plane
     plane = blob.plane_from_options(credential, endpoint=endpoint, probe=probe, ca_bundle=settings.ca_bundle)
-    contexts = blob.with_data_plane(open_contexts(settings, pool, credential=credential), plane)
+    plane = replace(plane, options=replace(plane.options, read_timeout=timeout,
+                                           connection_timeout=min(plane.options.connection_timeout, timeout),
+                                           **({} if retries is None else {"retry_total": retries})))
+    contexts = blob.with_data_plane(open_contexts(settings, pool, options=arm, credential=credential), plane)
     return [(context, Scope("azure", context.subscription_id, ())) for context in contexts]
 
 

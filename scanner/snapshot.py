@@ -84,9 +84,13 @@ class Snapshot:
             yield from self._records[name]
 
     def scope_errors(self, resource_type: str) -> tuple[CollectionError, ...]:
-        """Errors that left a whole listing of ``resource_type`` unread."""
+        """Errors that left records of ``resource_type`` missing: a whole listing unread
+        (``resource_id`` None), or a read of one resource that failed before its record
+        could be made (no record carries its id), so no check could say ERROR on it."""
+        present = {record.resource_id for record in self._records.get(resource_type, ())}
         return tuple(
-            e for e in self.errors if e.resource_type == resource_type and e.resource_id is None
+            e for e in self.errors
+            if e.resource_type == resource_type and (e.resource_id is None or e.resource_id not in present)
         )
 
     # JSON --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ benchmarks use it to model a distant region.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -37,7 +38,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -107,6 +108,8 @@ class Call:
     protocol: str  # rest-xml, s3control, ec2, query, json, rest-json, arm, entra
     access_key: str | None = None
     account: str | None = None
+    key: str = ""  # the same for every attempt of one call: a digest of method, path and body
+    body: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ class Entry:
     fault: str | None
     access_key: str | None
     account: str | None
+    key: str  # equal for the retries of one call
+    seconds: float  # from the request's arrival to its answer (or reset)
+    at: float  # time.monotonic() of the arrival
+    body: bytes = field(default=b"", repr=False)  # the request's
 
 
 class FaultProxy:
@@ -280,9 +287,10 @@ class FaultProxy:
                 return rule
         return None
 
-    def _record(self, call: Call, seq: int, status: int | None, fault: str | None) -> None:
+    def _record(self, call: Call, seq: int, status: int | None, fault: str | None, arrived: float) -> None:
         entry = Entry(seq, call.provider, call.service, call.region, call.operation, call.method, call.path, status,
-                      fault, call.access_key, call.account)
+                      fault, call.access_key, call.account, call.key, round(time.monotonic() - arrived, 4), arrived,
+                      call.body)
         with self._lock:
             self._log.append(entry)
 
@@ -598,42 +606,45 @@ class _Handler(BaseHTTPRequestHandler):
     def _proxy(self) -> None:
         proxy = self.proxy
         body = self._read_body()
+        arrived = time.monotonic()
         seq = proxy._next_seq()
         call = identify(self.command, self.path, self.headers, body, proxy._account_of)
+        said = f"{call.method} {call.path} {call.region} {call.access_key} ".encode() + body
+        call = replace(call, key=hashlib.sha1(said).hexdigest()[:16], body=body)
         if proxy.delay > 0:
             time.sleep(proxy.delay)
         rule = proxy._rule_for(call, seq)
         kind = rule.kind if rule is not None else None
         if rule is not None and kind == "reset":
-            proxy._record(call, seq, None, kind)
+            proxy._record(call, seq, None, kind, arrived)
             self._reset()
             return
         if rule is not None and kind == "timeout":
-            proxy._record(call, seq, None, kind)
+            proxy._record(call, seq, None, kind, arrived)
             proxy._stopping.wait(rule.seconds)
             self._reset()
             return
         if rule is not None and kind in ("throttle", "server_error", "access_denied", "expired_token"):
             status, error_headers, answer = error_answer(call, rule)
-            proxy._record(call, seq, status, kind)
+            proxy._record(call, seq, status, kind, arrived)
             self._answer(status, "", list(error_headers.items()), answer)
             return
         if rule is not None and kind == "malformed":
             content_type, answer = malformed_body(call)
-            proxy._record(call, seq, 200, kind)
+            proxy._record(call, seq, 200, kind, arrived)
             self._answer(200, "OK", [("Content-Type", content_type)], answer)
             return
         try:
             status, reason, headers, answer = self._forward(body)
         except (OSError, http.client.HTTPException) as exc:
             message = f"fault proxy: upstream unreachable ({exc.__class__.__name__})".encode()
-            proxy._record(call, seq, 502, None)
+            proxy._record(call, seq, 502, None, arrived)
             self._answer(502, "Bad Gateway", [("Content-Type", "text/plain")], message)
             return
         if call.provider == "aws" and status == 200:
             proxy._learn_accounts(call, answer)
         if kind == "truncated" and status == 200 and len(answer) > 1:
-            proxy._record(call, seq, 200, kind)
+            proxy._record(call, seq, 200, kind, arrived)
             self._answer(200, reason, headers, answer[: len(answer) // 2])
             return
         if kind == "truncated":  # nothing to cut: the fault did not happen
@@ -641,7 +652,7 @@ class _Handler(BaseHTTPRequestHandler):
             with proxy._lock:
                 rule.fired -= 1
             kind = None
-        proxy._record(call, seq, status, kind)
+        proxy._record(call, seq, status, kind, arrived)
         self._answer(status, reason, headers, answer)
 
     def _forward(self, body: bytes) -> tuple[int, str, list[tuple[str, str]], bytes]:

@@ -31,7 +31,8 @@ MIN_DAYS_EXCLUSIVE = 90
 
 def evaluate(snap: Snapshot) -> Iterator[Finding]:
     logs: dict[tuple[str, str], list[FlowLog]] = {}
-    unread: set[str] = set()  # subscriptions with a watcher whose flow logs could not be listed
+    # subscriptions whose watchers, or a watcher's flow logs, could not be listed
+    unread: set[str] = {error.account for error in snap.scope_errors(NetworkWatcher.TYPE)}
     for watcher in snap.resources(NetworkWatcher):
         if watcher.flow_logs is None:
             unread.add(watcher.account)
@@ -43,7 +44,7 @@ def evaluate(snap: Snapshot) -> Iterator[Finding]:
         found = logs.get((nsg.account, nsg.resource_id.lower()), [])
         if not found:
             if nsg.account in unread:
-                yield SPEC.error(nsg, "a Network Watcher's flow logs could not be listed")
+                yield SPEC.error(nsg, "the Network Watchers or their flow logs could not be listed")
             else:
                 yield SPEC.fail(nsg, "no flow log targets this group", flow_logs=[])
             continue

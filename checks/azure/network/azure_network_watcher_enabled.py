@@ -33,6 +33,7 @@ def evaluate(snap: Snapshot) -> Iterator[Finding]:
     for record in snap.all_resources():
         if record.PROVIDER == "azure" and record.region not in ("", "global") and record.TYPE != NetworkWatcher.TYPE:
             in_use.setdefault((record.account, record.region), []).append(record.TYPE)
+    unlisted = {error.account for error in snap.scope_errors(NetworkWatcher.TYPE)}  # absence proves nothing there
     watchers: dict[tuple[str, str], list[NetworkWatcher]] = {}
     for watcher in snap.resources(NetworkWatcher):
         watchers.setdefault((watcher.account, watcher.region), []).append(watcher)
@@ -47,8 +48,17 @@ def evaluate(snap: Snapshot) -> Iterator[Finding]:
             status, reason = Status.ERROR, f"the Network Watcher state in {location} could not be read"
         elif found:
             status, reason = Status.FAIL, f"the Network Watcher in {location} is {states[0]}"
+        elif subscription in unlisted:
+            status, reason = Status.ERROR, "the subscription's Network Watchers could not be listed"
         else:
             status, reason = Status.FAIL, f"no Network Watcher in {location}, where the subscription has resources"
         resource_id = found[0].resource_id if found else f"azure:{subscription}:{location}:{NetworkWatcher.TYPE}"
         yield make_finding(SPEC, status=status, account=subscription, region=location, resource_id=resource_id,
                            resource_type=NetworkWatcher.TYPE, reason=reason, details=details)
+    # a listing that failed may hide a location in use: say so rather than check fewer locations
+    hidden = {e.account: e for e in snap.errors if e.provider == "azure" and e.resource_id is None}
+    for subscription, error in sorted(hidden.items()):
+        yield make_finding(SPEC, status=Status.ERROR, account=subscription, region="global",
+                           resource_id=f"azure:{subscription}:locations-in-use:*", resource_type=NetworkWatcher.TYPE,
+                           reason=f"the locations in use are not all known: {error.operation} {error.code}",
+                           details={"operation": error.operation, "code": error.code})

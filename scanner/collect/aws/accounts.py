@@ -142,6 +142,8 @@ def assume(
         endpoint_url=hub.endpoint_url,
         pool=hub.pool,
         profile=hub.profile,
+        max_attempts=hub.max_attempts,
+        timeout=hub.timeout,
     )
 
 

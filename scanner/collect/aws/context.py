@@ -15,6 +15,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
+from scanner.collect.aws.answers import MalformedResponse, reject_unreadable
 from scanner.collect.base import CollectResult, SetupError
 from scanner.collect.pool import Pool
 from scanner.snapshot import CollectionError
@@ -91,8 +92,11 @@ class AwsContext:
         pool: Pool,
         max_attempts: int = 5,
         profile: str | None = None,
+        timeout: float = 60.0,
     ) -> None:
         self.session = session
+        # kept so that the contexts of assumed roles read with the same patience
+        self.max_attempts, self.timeout = max_attempts, timeout
         self.profile = profile  # the named profile, kept so assumed-role sessions share its configuration
         self.account = account
         self.home_region = home_region
@@ -103,8 +107,8 @@ class AwsContext:
         self._config = botocore.config.Config(
             retries={"mode": "adaptive", "max_attempts": max_attempts},
             max_pool_connections=max(pool.max_workers, 10),
-            connect_timeout=10,
-            read_timeout=60,
+            connect_timeout=min(10.0, timeout),
+            read_timeout=timeout,
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -119,8 +123,12 @@ class AwsContext:
         regions: tuple[str, ...] | None,
         endpoint_url: str | None,
         pool: Pool,
+        max_attempts: int = 5,
+        timeout: float = 60.0,
     ) -> AwsContext:
-        """Build the session and learn the account id; AwsSetupError when impossible."""
+        """Build the session and learn the account id; AwsSetupError when impossible.
+        ``max_attempts``: botocore's retries after the first attempt; ``timeout``: the
+        read timeout of every attempt, in seconds."""
         try:
             session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound:
@@ -132,7 +140,7 @@ class AwsContext:
             )
         probe = cls(
             session, account="", home_region=home, regions=regions, endpoint_url=endpoint_url, pool=pool,
-            profile=profile,
+            profile=profile, max_attempts=max_attempts, timeout=timeout,
         )
         try:
             identity = probe.client("sts", home).get_caller_identity()
@@ -157,11 +165,19 @@ class AwsContext:
                 events = client.meta.events
                 events.register("before-call.*.*", _refuse_writes)
                 self._account_calls(events, service, region)
+                events.register("before-parse.*.*", self._reject_unreadable)
                 endpoint_host = urlsplit(client.meta.endpoint_url).netloc
                 if service == "s3control" and not is_aws_host(endpoint_host):
                     events.register("before-sign.s3-control.*", self._to_endpoint_host(endpoint_host))
                 self._clients[key] = client
             return client
+
+    def _reject_unreadable(self, **kwargs: Any) -> None:
+        try:
+            reject_unreadable(**kwargs)
+        except MalformedResponse:
+            self.pool.request_finished()  # the attempt ends here: botocore sends no needs-retry
+            raise
 
     def _account_calls(self, events: Any, service: str, region: str) -> None:
         """Hook the client into the pool: every attempt waits for a slot in flight, and
@@ -294,6 +310,10 @@ def describe_error(exc: Exception) -> tuple[str, str]:
         return "Timeout", exc.__class__.__name__
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return "ConnectionError", "could not connect to the endpoint"
+    if isinstance(exc, botocore.exceptions.ConnectionClosedError):
+        return "ConnectionError", "the connection closed before an answer"
     if isinstance(exc, WriteOperationRefused):
         return "WriteRefused", str(exc)
+    if isinstance(exc, MalformedResponse):
+        return "MalformedResponse", str(exc)
     return exc.__class__.__name__, str(exc)[:300]

@@ -36,6 +36,7 @@ from azure.core.exceptions import (
     DecodeError,
     ServiceRequestError,
     ServiceResponseError,
+    ServiceResponseTimeoutError,
 )
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import RetryPolicy, SansIOHTTPPolicy
@@ -290,8 +291,10 @@ class ArmReader:
             raise ArmError("AuthenticationFailed", _first_line(exc)) from None
         except DecodeError:  # the pipeline could not parse a JSON answer
             raise ArmError("MalformedResponse", f"{path}: the answer is not valid JSON") from None
-        except ServiceResponseError as exc:  # includes read timeouts after the retries
+        except ServiceResponseTimeoutError as exc:  # the read timeout, after the retries
             raise ArmError("Timeout", f"{path}: no complete answer ({exc.__class__.__name__})") from None
+        except ServiceResponseError as exc:  # the connection closed or was reset mid-answer
+            raise ArmError("ConnectionError", f"{path}: the connection broke ({exc.__class__.__name__})") from None
         except ServiceRequestError as exc:
             raise ArmError("ConnectionError", f"{path}: could not connect ({exc.__class__.__name__})") from None
         except AzureError as exc:
