@@ -19,6 +19,9 @@ from scanner.model import Finding, Severity, Status
 REPORT_SCHEMA_VERSION = "1.0"
 _FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
 _OPTIONAL_TEXT = ("check_id", "title", "account", "region", "resource_id", "reason")
+# JSON's \ud800 escapes decode to lone surrogates, which no UTF-8 writer can encode
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNENCODABLE = "text holds a lone surrogate escape (\\udXXX), which is not Unicode"
 
 
 class ReportFileError(Exception):
@@ -67,6 +70,10 @@ def read_report(path: Path, *, full: bool = False) -> PriorReport:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except ValueError:  # a number longer than Python converts (sys.get_int_max_str_digits)
+        raise ReportFileError(f"{path}: not usable JSON (a number with too many digits)") from None
+    except RecursionError:
+        raise ReportFileError(f"{path}: not usable JSON (nested too deeply)") from None
     return parse_report(data, str(path), full=full)
 
 
@@ -82,6 +89,8 @@ def parse_report(data: Any, source: str, *, full: bool = False) -> PriorReport:
         raise ReportFileError(f"{source}: findings: expected a list")
     scan = data.get("scan")
     finished = scan.get("finished_at") if isinstance(scan, dict) else None
+    if isinstance(finished, str) and _LONE_SURROGATE.search(finished):
+        raise ReportFileError(f"{source}: scan.finished_at: {_UNENCODABLE}")
     findings = tuple(_finding(item, f"{source}: findings[{i}]", full) for i, item in enumerate(raw))
     return PriorReport(source, finished if isinstance(finished, str) else "", findings)
 
@@ -105,6 +114,8 @@ def _finding(item: Any, where: str, full: bool) -> PriorFinding:
         if not isinstance(value, str) or (required and not value):
             kind = "a non-empty string" if required else "a string"
             raise ReportFileError(f"{where}.{name}: expected {kind}, found {_short(value)}")
+        if _LONE_SURROGATE.search(value):
+            raise ReportFileError(f"{where}.{name}: {_UNENCODABLE}")
         texts[name] = value
     severity = None
     if full or "severity" in item:

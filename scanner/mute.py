@@ -153,8 +153,13 @@ def resource_tags(snapshot: Snapshot) -> dict[str, Mapping[str, str]]:
 
 
 def _compose(text: str, source: str) -> yaml.Node | None:
+    loader = None  # yaml.compose, keeping the loader to say where it stopped
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
+        loader = yaml.SafeLoader(text)
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    except RecursionError:  # the composer recurses once per level of nesting
+        line = loader.line + 1 if loader is not None else 1
+        raise MuteFileError(f"{source}:{line}: not valid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -166,6 +171,9 @@ def _compose(text: str, source: str) -> yaml.Node | None:
         raise MuteFileError(f"{source}:{line}: not valid YAML: character U+{code:04X} is not allowed") from None
     except yaml.YAMLError as exc:
         raise MuteFileError(f"{source}: not valid YAML ({exc.__class__.__name__})") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _rule(node: yaml.Node, index: int, source: str) -> MuteRule:

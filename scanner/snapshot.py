@@ -6,6 +6,7 @@ Saved as versioned JSON so a scan can be evaluated offline (``skyscan scan --sna
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,30 +125,38 @@ class Snapshot:
         if not isinstance(data, dict):
             raise SnapshotError("top level: expected a JSON object")
         if data.get("kind") != KIND:
-            raise SnapshotError(f"kind: expected {KIND!r}, found {data.get('kind')!r}")
+            raise SnapshotError(f"kind: expected {KIND!r}, found {_short(data.get('kind'))}")
         if data.get("schema_version") != SCHEMA_VERSION:
             raise SnapshotError(
                 f"schema_version: this skyscan reads version {SCHEMA_VERSION}, "
-                f"found {data.get('schema_version')!r}"
+                f"found {_short(data.get('schema_version'))}"
             )
+        unencodable = _lone_surrogate(data)
+        if unencodable is not None:
+            raise SnapshotError(f"{unencodable}: text holds a lone surrogate escape (\\udXXX), which is not Unicode")
         raw_resources = data.get("resources", {})
         if not isinstance(raw_resources, dict):
             raise SnapshotError("resources: expected an object keyed by resource type")
         records: list[Resource] = []
         try:
             scopes = TypeAdapter(tuple[Scope, ...]).validate_python(data.get("scopes", []))
-            errors = TypeAdapter(tuple[CollectionError, ...]).validate_python(data.get("errors", []))
-            for name, items in raw_resources.items():
-                if name not in types:
-                    raise SnapshotError(f"resources.{name}: unknown resource type")
-                adapter = TypeAdapter(list[types[name]])  # type: ignore[valid-type]
-                try:
-                    records.extend(adapter.validate_python(items))
-                except ValidationError as exc:
-                    raise SnapshotError(_describe(exc, prefix=f"resources.{name}")) from None
         except ValidationError as exc:
-            raise SnapshotError(_describe(exc, prefix="")) from None
+            raise SnapshotError(_describe(exc, prefix="scopes")) from None
+        try:
+            errors = TypeAdapter(tuple[CollectionError, ...]).validate_python(data.get("errors", []))
+        except ValidationError as exc:
+            raise SnapshotError(_describe(exc, prefix="errors")) from None
+        for name, items in raw_resources.items():
+            if name not in types:
+                raise SnapshotError(f"resources.{_short(name)}: unknown resource type")
+            adapter = TypeAdapter(list[types[name]])  # type: ignore[valid-type]
+            try:
+                records.extend(adapter.validate_python(items))
+            except ValidationError as exc:
+                raise SnapshotError(_describe(exc, prefix=f"resources.{name}")) from None
         created = data.get("created_at", "")
+        if not isinstance(created, str):
+            raise SnapshotError(f"created_at: expected an ISO 8601 time as a string, found {_short(created)}")
         try:
             collected = TypeAdapter(tuple[str, ...]).validate_python(data.get("collected", []))
         except ValidationError as exc:
@@ -156,7 +165,7 @@ class Snapshot:
             stats = TypeAdapter(CallStats | None).validate_python(data.get("stats"))
         except ValidationError as exc:
             raise SnapshotError(_describe(exc, prefix="stats")) from None
-        return cls(scopes, records, errors, created if isinstance(created, str) else "", collected, stats)
+        return cls(scopes, records, errors, created, collected, stats)
 
 
 def merge(*snapshots: Snapshot) -> Snapshot:
@@ -185,6 +194,35 @@ def _describe(exc: Any, prefix: str) -> str:
     return f"{'.'.join(parts) or 'top level'}: {first['msg']}"
 
 
+def _short(value: Any) -> str:
+    """A found value for a one-line message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """Where the first key or string holding a lone surrogate is, or None. JSON's
+    ``\\ud800`` escapes decode to one, and no UTF-8 writer can encode it. Iterative: as
+    deep as the parser allowed, never deeper than the stack."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return where or "top level"
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if _SURROGATE.search(key):
+                    return f"{where}.{_SURROGATE.sub('?', key)}".lstrip(".")
+                stack.append((f"{where}.{key}".lstrip("."), item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+    return None
+
+
 def save(snapshot: Snapshot, path: Path) -> None:
     atomic.write_text(path, json.dumps(snapshot.to_json(), indent=1, sort_keys=True) + "\n")
 
@@ -201,6 +239,10 @@ def load(path: Path, record_types: Mapping[str, type[Resource]] | None = None) -
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except ValueError:  # a number longer than Python converts (sys.get_int_max_str_digits)
+        raise SnapshotError(f"{path}: not usable JSON (a number with too many digits)") from None
+    except RecursionError:
+        raise SnapshotError(f"{path}: not usable JSON (nested too deeply)") from None
     try:
         return Snapshot.from_json(data, record_types)
     except SnapshotError as exc:
