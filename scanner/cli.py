@@ -201,6 +201,21 @@ def _add_output(p: argparse.ArgumentParser, default_json: str | None = None) -> 
     g.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
 
 
+_SCHEDULER = re.compile(r"^(tcp|tls|ws|wss)://[^\s/]+:\d{1,5}/?$", re.ASCII)
+_scheduler = _matching(_SCHEDULER, "a Dask scheduler address such as tcp://10.0.0.5:8786")
+
+
+def _add_executor(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("where collection runs")
+    g.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local: this process (default); dask: each account or subscription, region and collector "
+                        "as a task on a Dask cluster, whose workers use their own credentials (docs/dask.md)")
+    g.add_argument("--scheduler", type=_scheduler, metavar="tcp://HOST:PORT",
+                   help="the Dask scheduler (--executor dask)")
+    g.add_argument("--dask-retries", type=_retries, metavar="N",
+                   help="times a failed task is run again before it becomes a collection error (default 2)")
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="skyscan",
@@ -218,6 +233,7 @@ def build_parser() -> Parser:
     scan.add_argument("--save-snapshot", type=Path, metavar="FILE", help="also save what was collected")
     _add_aws(scan)
     _add_azure(scan)
+    _add_executor(scan)
     _add_reads(scan)
     _add_selection(scan)
     _add_output(scan)
@@ -235,6 +251,7 @@ def build_parser() -> Parser:
     collect.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     _add_aws(collect)
     _add_azure(collect)
+    _add_executor(collect)
     _add_reads(collect)
     _add_selection(collect)
 

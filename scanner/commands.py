@@ -96,6 +96,10 @@ def parse_outputs(specs: Sequence[str], default: Sequence[str] = ("table",)) -> 
 def collect_live(args: argparse.Namespace, checks: Sequence[Check]) -> Snapshot:
     """Plan and run the collectors the checks need, against the live provider."""
     collectors = runner.plan(checks, catalog.collectors(args.provider))
+    if getattr(args, "executor", "local") == "dask":
+        from scanner.executors import dask_cluster  # Dask loads only when chosen
+
+        return dask_cluster.collect(args, collectors, None, lambda message: progress(args, message))
     from scanner.progress import CollectionProgress, wanted
 
     with Pool(args.max_workers) as pool:

@@ -165,6 +165,25 @@ def organisation_accounts(hub: AwsContext) -> tuple[str, ...]:
     return tuple(sorted(set(found)))
 
 
+# an account --accounts names that the organisation does not list as active
+NOT_A_MEMBER = UnreachableScope(
+    "organizations", "ListAccounts", "NotAnActiveMember", "the account is not an active member of the organisation"
+)
+
+
+def target_accounts(hub: AwsContext, options: AccountOptions) -> tuple[list[str], tuple[str, ...]]:
+    """For a multi-account scan, without assuming any role: the accounts to open (in
+    order, once each) and those --accounts names that --org does not list as active."""
+    wanted = options.accounts
+    members: Sequence[str] = wanted
+    missing: tuple[str, ...] = ()
+    if options.org:
+        active = organisation_accounts(hub)
+        members = [a for a in active if a in wanted] if wanted else active
+        missing = tuple(a for a in wanted if a not in active)
+    return list(dict.fromkeys(members)), missing
+
+
 def open_accounts(hub: AwsContext, options: AccountOptions) -> list[Unit]:
     """One unit per account in scope. A single --role-arn that cannot be assumed stops
     the scan (nothing else was asked for); in a multi-account scan that account alone
@@ -177,20 +196,8 @@ def open_accounts(hub: AwsContext, options: AccountOptions) -> list[Unit]:
             raise AwsSetupError(f"--role-arn: the role could not be assumed ({exc.code})") from None
     if not options.multi:
         return [(hub, Scope("aws", hub.account, regions))]
-    wanted = options.accounts
-    members: Sequence[str] = wanted
-    missing: tuple[str, ...] = ()
-    if options.org:
-        active = organisation_accounts(hub)
-        members = [a for a in active if a in wanted] if wanted else active
-        missing = tuple(a for a in wanted if a not in active)
-    slots: dict[str, AwsContext | UnreachableScope] = {
-        account: UnreachableScope(
-            "organizations", "ListAccounts", "NotAnActiveMember",
-            "the account is not an active member of the organisation",
-        )
-        for account in missing
-    }
+    members, missing = target_accounts(hub, options)
+    slots: dict[str, AwsContext | UnreachableScope] = {account: NOT_A_MEMBER for account in missing}
 
     def open_one(account: str) -> None:
         arn = role_arn(hub.partition, account, options.org_role)
@@ -199,5 +206,5 @@ def open_accounts(hub: AwsContext, options: AccountOptions) -> list[Unit]:
         except AssumeRoleFailed as exc:
             slots[account] = UnreachableScope("sts", "AssumeRole", exc.code, exc.message)
 
-    hub.pool.run(open_one, list(dict.fromkeys(members)))
+    hub.pool.run(open_one, members)
     return [(slots[account], Scope("aws", account, regions)) for account in sorted(slots)]
