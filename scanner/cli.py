@@ -20,7 +20,19 @@ from scanner.model import Category, Severity
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(exitcodes.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        # argparse echoes unrecognised arguments as they are: keep them on the one line
+        self.exit(exitcodes.USAGE, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
+
+
+MAX_MESSAGE = 1000  # characters of an error message shown; the file and field come first
+
+
+def one_line(message: str) -> str:
+    """An error message as one printable line: a file name, flag value or JSON key may
+    hold newlines or terminal escapes."""
+    from scanner.report.text import printable
+
+    return printable(message.strip(), MAX_MESSAGE) or "unknown error"
 
 
 def _csv(text: str) -> list[str]:
@@ -42,6 +54,13 @@ def _percent(text: str) -> float:
     if not 0 <= value <= 100:
         raise argparse.ArgumentTypeError(f"expected a percentage from 0 to 100, found {text!r}")
     return value
+
+
+def _service_limit(text: str) -> tuple[str, int]:
+    service, sep, number = text.partition("=")
+    if not sep or not service.strip() or not number.strip().isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"expected SERVICE=N with N a positive whole number, found {text!r}")
+    return service.strip().lower(), int(number)
 
 
 def _category(text: str) -> Category:
@@ -77,7 +96,10 @@ def _add_aws(p: argparse.ArgumentParser) -> None:
     g.add_argument("--regions", type=_csv, metavar="R,...", help="only these regions (default: all)")
     g.add_argument("--endpoint-url", metavar="URL",
                    help="send every AWS call here (an emulator or LocalStack); AWS_ENDPOINT_URL works too")
-    g.add_argument("--max-workers", type=_positive, default=16, metavar="N", help="concurrent reads (default 16)")
+    g.add_argument("--max-workers", type=_positive, default=16, metavar="N",
+                   help="requests in flight at once, across accounts, regions and services (default 16)")
+    g.add_argument("--service-limit", type=_service_limit, action="append", metavar="SERVICE=N",
+                   help="at most N requests in flight per account to SERVICE (default: iam=8); repeatable")
     g.add_argument("--role-arn", type=_role_arn, metavar="ARN",
                    help="assume this role and scan its account (with --org/--accounts: reach them through it)")
     g.add_argument("--external-id", type=_external_id, metavar="ID",
@@ -231,6 +253,8 @@ def build_parser() -> Parser:
     scan.add_argument("provider", nargs="?", choices=("aws", "azure"), help="the cloud to scan live")
     scan.add_argument("--snapshot", type=Path, metavar="FILE", help="evaluate this saved snapshot offline")
     scan.add_argument("--save-snapshot", type=Path, metavar="FILE", help="also save what was collected")
+    scan.add_argument("--plan", action="store_true",
+                      help="print the collectors, scopes, operations and an estimate of API calls; call nothing")
     _add_aws(scan)
     _add_azure(scan)
     _add_executor(scan)
@@ -299,20 +323,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGTERM (a CI job cancelled, a scheduler's timeout) ends a scan like Ctrl-C:
     # outputs are written only after a complete evaluation, so nothing half-written stays.
     signal.signal(signal.SIGTERM, _interrupt)
-    args = build_parser().parse_args(argv)
-    from scanner import commands  # the heavy imports start here, after parsing
-
+    try:  # an interrupt may come while the heavy modules load, too
+        args = build_parser().parse_args(argv)
+        from scanner import commands  # the heavy imports start here, after parsing
+    except KeyboardInterrupt:
+        return _interrupted()
     try:
         return commands.run(args)
     except commands.USAGE_ERRORS as exc:
         _die(str(exc))
     except KeyboardInterrupt:
-        print("skyscan: interrupted; no report was written", file=sys.stderr)
-        return exitcodes.INTERRUPTED
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    print("skyscan: interrupted; no report was written", file=sys.stderr)
+    return exitcodes.INTERRUPTED
 
 
 def _die(message: str) -> NoReturn:
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    print(f"skyscan: error: {first}", file=sys.stderr)
+    print(f"skyscan: error: {one_line(message)}", file=sys.stderr)
     raise SystemExit(exitcodes.USAGE)
 

@@ -93,22 +93,25 @@ def parse_outputs(specs: Sequence[str], default: Sequence[str] = ("table",)) -> 
     return outputs
 
 
-def collect_live(args: argparse.Namespace, checks: Sequence[Check]) -> Snapshot:
-    """Plan and run the collectors the checks need, against the live provider."""
+def collect_live(
+    args: argparse.Namespace, checks: Sequence[Check], fields: dict[str, frozenset[str]] | None = None
+) -> Snapshot:
+    """Plan and run the collectors the checks need, against the live provider;
+    ``fields`` (``runner.fields_needed``) narrows the reads to what the checks read."""
     collectors = runner.plan(checks, catalog.collectors(args.provider))
     if getattr(args, "executor", "local") == "dask":
         from scanner.executors import dask_cluster  # Dask loads only when chosen
 
-        return dask_cluster.collect(args, collectors, None, lambda message: progress(args, message))
-    from scanner.progress import CollectionProgress, wanted
+        return dask_cluster.collect(args, collectors, fields, lambda message: progress(args, message))
+    from scanner.progress import CollectionProgress, shown
 
-    with Pool(args.max_workers) as pool:
+    with Pool(args.max_workers, service_limits(args)) as pool:
         units = OPENERS[args.provider](args, pool)
         names = ", ".join(c.name for c in collectors)
         scopes = ", ".join(scope.account for _, scope in units)
         progress(args, f"collecting {names} in {scopes}")
-        with CollectionProgress(len(units) * len(collectors), pool.calls, enabled=wanted(args.quiet)) as bar:
-            snap = runner.collect(units, collectors, pool, on_done=bar.done)
+        with CollectionProgress(len(units) * len(collectors), pool.calls, enabled=shown(args.quiet)) as bar:
+            snap = runner.collect(units, collectors, pool, on_done=bar.done, wanted=fields)
     stats = snap.stats
     calls = f", {stats.total('calls')} API calls, {stats.total('throttled')} throttled" if stats else ""
     progress(args, f"read {sum(1 for _ in snap.all_resources())} resources, {len(snap.errors)} errors{calls}")
@@ -231,6 +234,8 @@ def scan(args: argparse.Namespace) -> int:
         raise UsageError("scan takes a provider (live) or --snapshot FILE (offline), not both")
     if not (args.provider or args.snapshot):
         raise UsageError("scan needs a provider to scan live (aws or azure) or --snapshot FILE")
+    if getattr(args, "plan", False):
+        return print_plan(args)
     setup = prepare_scan(args)
     if args.snapshot:
         snap = snapshot.load(args.snapshot, catalog.record_types())
@@ -238,10 +243,77 @@ def scan(args: argparse.Namespace) -> int:
         checks = select(setup.registry, args, providers)
     else:
         checks = select(setup.registry, args, [args.provider])
-        snap = collect_live(args, checks)
+        # read only the fields the selected checks read (tags too when mutes select by
+        # them); a snapshot being saved for later evaluation is read whole
+        tags = ("tags",) if setup.mutes is not None and any(r.tags for r in setup.mutes.rules) else ()
+        snap = collect_live(args, checks, None if args.save_snapshot else runner.fields_needed(checks, tags))
         if args.save_snapshot:
             snapshot.save(snap, args.save_snapshot)
     return evaluate_and_report(args, setup, snap, checks)
+
+
+def print_plan(args: argparse.Namespace) -> int:
+    """``scan PROVIDER --plan``: the collectors, scopes and calls, without calling."""
+    from scanner import planning
+
+    if not args.provider:
+        raise UsageError("--plan needs a provider (aws or azure): a snapshot scan makes no call")
+    checks = select(registry.load(), args, [args.provider])
+    collectors = runner.plan(checks, catalog.collectors(args.provider))
+    scope = PLAN_SCOPES[args.provider](args)
+    limits = Pool(args.max_workers, service_limits(args)).service_limits
+    fields = runner.fields_needed(checks)
+    sys.stdout.write(planning.render([c.spec.id for c in checks], collectors, scope, args.max_workers, limits, fields))
+    return exitcodes.OK
+
+
+def _aws_plan_scope(args: argparse.Namespace) -> Any:
+    from botocore.session import Session
+
+    from scanner.collect.base import Call
+    from scanner.planning import PlanScope
+
+    if args.accounts:
+        accounts: int | None = len(args.accounts)
+        text = f"{accounts} (--accounts), each through the role {args.org_role or 'SkyscanAudit'}"
+    elif args.org:
+        accounts, text = None, "every active member of the organisation, listed at scan time (1 ListAccounts call)"
+    elif args.role_arn:
+        accounts, text = 1, f"the account of {args.role_arn}"
+    else:
+        accounts, text = 1, "the account of the credentials"
+    context = [Call("sts", "GetCallerIdentity")]
+    if args.regions:
+        regions, regions_text = len(args.regions), ", ".join(args.regions)
+    else:
+        regions = len(Session().get_available_regions("ec2")) or 1
+        regions_text = f"every enabled region, discovered at scan time (up to {regions} in the aws partition)"
+        context.append(Call("ec2", "DescribeRegions"))
+    return PlanScope(accounts, text, regions, regions_text, tuple(context))
+
+
+def _azure_plan_scope(args: argparse.Namespace) -> Any:
+    from scanner.collect.base import Call
+    from scanner.planning import PlanScope
+
+    if args.subscription:
+        return PlanScope(len(args.subscription), f"{len(args.subscription)} subscriptions (--subscription)", 1,
+                         "Resource Manager is global", global_service=True)
+    return PlanScope(None, "every subscription the identity can see, listed at scan time", 1,
+                     "Resource Manager is global", (Call("Microsoft.Resources", "subscriptions"),), True)
+
+
+PLAN_SCOPES: dict[str, Callable[[argparse.Namespace], Any]] = {"aws": _aws_plan_scope, "azure": _azure_plan_scope}
+
+
+def service_limits(args: argparse.Namespace) -> dict[str, int] | None:
+    """--service-limit SERVICE=N flags over the defaults (None: the defaults alone)."""
+    given = getattr(args, "service_limit", None) or []
+    if not given:
+        return None
+    from scanner.collect.pool import DEFAULT_SERVICE_LIMITS
+
+    return {**DEFAULT_SERVICE_LIMITS, **dict(given)}
 
 
 def diff_reports(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from scanner.snapshot import Scope
 REFRESH_SECONDS = 0.5
 
 
-def wanted(quiet: bool) -> bool:
+def shown(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
