@@ -34,7 +34,7 @@ import time
 import traceback
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -53,8 +53,8 @@ CHECKS = ",".join((
     "aws_iam_user_console_mfa", "aws_iam_policy_no_full_admin", "aws_kms_key_*",
 ))
 ACCOUNT_WIDE = {"aws.s3.bucket"}  # listed once per account, whatever the region
-TIMEOUT = 2.0  # --timeout: a held request is given up after this long
-HOLD = 4.0  # how long the proxy holds a "timeout" request (longer than TIMEOUT)
+TIMEOUT = 3.0  # --timeout: a held request is given up after this long
+HOLD = 5.0  # how long the proxy holds a "timeout" request (longer than TIMEOUT)
 
 
 # the class of a collection error's code, and the classes each fault kind may produce ---
@@ -287,7 +287,10 @@ def assert_errors_match_faults(run: Run, clean: Run, same_place: Place = _same_p
     known = {json.dumps(e, sort_keys=True) for e in clean.doc["errors"]}
     new = [e for e in run.doc["errors"] if json.dumps(e, sort_keys=True) not in known]
     lost = lost_calls(run.log)
-    injected = [e for e in run.log if e.fault is not None]
+    # a busy machine can be slower than --timeout by itself: such a call, as the proxy
+    # timed it, explains a Timeout error as well as an injected one
+    slow = [replace(e, fault="timeout") for e in run.log if e.fault is None and e.seconds >= TIMEOUT * 0.9]
+    injected = [e for e in run.log if e.fault is not None] + slow
     for error in new:
         assert error["code"] != "CollectorFailed", error  # a collector crashed
         matches = [e for e in injected if same_place(error, e)
