@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.scale`` measures full scans against local emulators."""
