@@ -8,13 +8,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from scanner import atomic, baseline, compliance, diff, exitcodes, mute, registry, report, runner, snapshot
+from scanner import atomic, baseline, compliance, diff, exitcodes, flags, mute, registry, report, runner, snapshot
 from scanner.collect import catalog
 from scanner.collect.base import SetupError
 from scanner.collect.pool import Pool
@@ -121,65 +121,36 @@ def collect_live(
 def open_aws(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
     """One unit per account: the credentials' own, the --role-arn account, or each
     account of --org / --accounts (an account that cannot be opened is a unit too)."""
-    org, accounts = getattr(args, "org", False), tuple(getattr(args, "accounts", None) or ())
-    org_role = getattr(args, "org_role", None)  # the demo's namespace has none of these flags
-    if org_role is not None and not (org or accounts):
-        raise UsageError("--org-role needs --org or --accounts (the accounts to assume it in)")
+    options = flags.aws_account_options(args)
     from scanner.collect.aws import accounts as aws_accounts  # boto3 loads only for an AWS scan
     from scanner.collect.aws.context import AwsContext
 
-    options = aws_accounts.AccountOptions(
-        role_arn=getattr(args, "role_arn", None),
-        external_id=getattr(args, "external_id", None),
-        session_name=getattr(args, "role_session_name", None) or aws_accounts.DEFAULT_SESSION_NAME,
-        org=org,
-        accounts=accounts,
-        org_role=org_role or aws_accounts.DEFAULT_ORG_ROLE,
-    )
     regions = tuple(args.regions) if args.regions else None
-    timeout, retries = read_limits(args)
+    timeout, retries = flags.read_limits(args)
     context = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool,
                               timeout=timeout, **({} if retries is None else {"max_attempts": retries}))
     return list(aws_accounts.open_accounts(context, options))
-
-
-def read_limits(args: argparse.Namespace) -> tuple[float, int | None]:
-    """--timeout (seconds per attempt) and --retries (None: each SDK's default); the
-    demo's namespace has neither."""
-    return float(getattr(args, "timeout", None) or 60.0), getattr(args, "retries", None)
 
 
 def open_azure(args: argparse.Namespace, pool: Pool) -> list[tuple[Any, Scope]]:
     """One unit per subscription in scope; the regions are the locations seen."""
     from scanner.collect.azure.arm import ArmOptions
     from scanner.collect.azure.context import open_contexts  # the Azure SDKs load only for an Azure scan
-    from scanner.collect.azure.identity import AzureSettings
 
-    settings = AzureSettings.from_options(
-        auth=args.azure_auth,
-        tenant=args.tenant,
-        cloud=args.azure_cloud,
-        arm_endpoint=args.arm_endpoint,
-        ca_bundle=args.ca_bundle,
-        subscriptions=tuple(args.subscription),
-    )
-    timeout, retries = read_limits(args)
-    arm = ArmOptions(pool_connections=pool.max_workers, read_timeout=timeout, connection_timeout=min(10.0, timeout),
-                     total_timeout=max(ArmOptions.total_timeout, int(timeout) + 1),
-                     **({} if retries is None else {"retry_total": retries}))
-    # the blob data plane is opt-in; the demo's namespace has none of its flags
-    probe, endpoint = getattr(args, "probe_anonymous", False), getattr(args, "blob_endpoint", None)
-    if not (probe or endpoint or getattr(args, "blob_data_plane", False) or os.environ.get("SKYSCAN_BLOB_ENDPOINT")):
+    settings = flags.azure_settings(args)
+    timeout, retries = flags.read_limits(args)
+    arm = ArmOptions.limited(timeout, retries, pool.max_workers)
+    request = flags.blob_request(args)  # the blob data plane is opt-in
+    if request is None:
         contexts = open_contexts(settings, pool, options=arm)
         return [(context, Scope("azure", context.subscription_id, ())) for context in contexts]
     from scanner.collect.azure import blob
     from scanner.collect.azure.identity import build_credential
 
+    endpoint, probe = request
     credential = build_credential(settings)  # one sign-in, shared by Resource Manager and the data plane
     plane = blob.plane_from_options(credential, endpoint=endpoint, probe=probe, ca_bundle=settings.ca_bundle)
-    plane = replace(plane, options=replace(plane.options, read_timeout=timeout,
-                                           connection_timeout=min(plane.options.connection_timeout, timeout),
-                                           **({} if retries is None else {"retry_total": retries})))
+    plane = blob.limited(plane, timeout, retries)
     contexts = blob.with_data_plane(open_contexts(settings, pool, options=arm, credential=credential), plane)
     return [(context, Scope("azure", context.subscription_id, ())) for context in contexts]
 

@@ -11,10 +11,9 @@ lists the subscriptions (or takes --subscription); workers sign in themselves.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Mapping
 
-from scanner.collect.base import SetupError
+from scanner import flags
 from scanner.collect.pool import Pool
 from scanner.executors.units import AwsAccess, AzureAccess, BlobRequest, Pooling, Target
 from scanner.snapshot import Scope
@@ -28,19 +27,9 @@ def aws_targets(args: argparse.Namespace, pool: Pool) -> list[Target]:
     from scanner.collect.aws import accounts
     from scanner.collect.aws.context import AwsContext, AwsSetupError
 
-    org, wanted = bool(getattr(args, "org", False)), tuple(getattr(args, "accounts", None) or ())
-    if getattr(args, "org_role", None) is not None and not (org or wanted):
-        raise SetupError("--org-role needs --org or --accounts (the accounts to assume it in)")
-    options = accounts.AccountOptions(
-        role_arn=getattr(args, "role_arn", None),
-        external_id=getattr(args, "external_id", None),
-        session_name=getattr(args, "role_session_name", None) or accounts.DEFAULT_SESSION_NAME,
-        org=org,
-        accounts=wanted,
-        org_role=getattr(args, "org_role", None) or accounts.DEFAULT_ORG_ROLE,
-    )
+    options = flags.aws_account_options(args)
     regions = tuple(args.regions) if args.regions else None
-    timeout, retries = read_limits(args)
+    timeout, retries = flags.read_limits(args)
     attempts = {} if retries is None else {"max_attempts": retries}
     hub = AwsContext.open(profile=args.profile, regions=regions, endpoint_url=args.endpoint_url, pool=pool,
                           timeout=timeout, **attempts)
@@ -70,12 +59,6 @@ def aws_targets(args: argparse.Namespace, pool: Pool) -> list[Target]:
     return sorted(found, key=lambda t: t.scope.account)
 
 
-def read_limits(args: argparse.Namespace) -> tuple[float, int | None]:
-    """--timeout (seconds per attempt) and --retries (None: each SDK's default), read
-    as the local path reads them (commands.read_limits)."""
-    return float(getattr(args, "timeout", None) or 60.0), getattr(args, "retries", None)
-
-
 def pooling(args: argparse.Namespace, fields: Mapping[str, frozenset[str]] | None) -> Pooling:
     """--max-workers and --service-limit for every unit's pool on the workers, and the
     fields the checks read."""
@@ -87,19 +70,15 @@ def pooling(args: argparse.Namespace, fields: Mapping[str, frozenset[str]] | Non
 def azure_targets(args: argparse.Namespace, pool: Pool) -> list[Target]:
     from scanner.collect.azure import blob
     from scanner.collect.azure.context import open_contexts
-    from scanner.collect.azure.identity import AzureSettings
 
-    settings = AzureSettings.from_options(
-        auth=args.azure_auth, tenant=args.tenant, cloud=args.azure_cloud, arm_endpoint=args.arm_endpoint,
-        ca_bundle=args.ca_bundle, subscriptions=tuple(args.subscription),
-    )
-    probe, endpoint = getattr(args, "probe_anonymous", False), getattr(args, "blob_endpoint", None)
-    request = None
-    if probe or endpoint or getattr(args, "blob_data_plane", False) or os.environ.get(blob.ENDPOINT_VARIABLE):
+    settings = flags.azure_settings(args)
+    wanted, request = flags.blob_request(args), None
+    if wanted is not None:
+        endpoint, probe = wanted
         # the flags are checked here, before any task runs
         blob.plane_from_options(None, endpoint=endpoint, probe=probe, ca_bundle=settings.ca_bundle)
         request = BlobRequest(endpoint, probe)
-    timeout, retries = read_limits(args)
+    timeout, retries = flags.read_limits(args)
     return [
         Target(AzureAccess(context.subscription_id, settings, request, timeout, retries),
                Scope("azure", context.subscription_id, ()))

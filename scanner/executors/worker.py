@@ -227,10 +227,7 @@ def _azure_context(access: AzureAccess, pool: Pool) -> Any:
         credential = _azure_credentials.get(key)
         if credential is None:
             credential = _azure_credentials[key] = build_credential(settings)
-    # --timeout and --retries as the local path applies them (commands.open_azure)
-    timeout, retries = access.timeout, ({} if access.retries is None else {"retry_total": access.retries})
-    arm = ArmOptions(pool_connections=pool.max_workers, read_timeout=timeout, connection_timeout=min(10.0, timeout),
-                     total_timeout=max(ArmOptions.total_timeout, int(timeout) + 1), **retries)
+    arm = ArmOptions.limited(access.timeout, access.retries, pool.max_workers)
     (context,) = open_contexts(settings, pool, options=arm, credential=credential)
     if access.blob is None:
         return context
@@ -238,7 +235,4 @@ def _azure_context(access: AzureAccess, pool: Pool) -> Any:
 
     plane = blob.plane_from_options(credential, endpoint=access.blob.endpoint, probe=access.blob.probe,
                                     ca_bundle=settings.ca_bundle)
-    plane = replace(plane, options=replace(plane.options, read_timeout=timeout,
-                                           connection_timeout=min(plane.options.connection_timeout, timeout),
-                                           **retries))
-    return blob.with_data_plane([context], plane)[0]
+    return blob.with_data_plane([context], blob.limited(plane, access.timeout, access.retries))[0]

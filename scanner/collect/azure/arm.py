@@ -93,6 +93,13 @@ class ArmOptions:
     total_timeout: int = 300  # per read, across its retries
     pool_connections: int = 16
 
+    @classmethod
+    def limited(cls, timeout: float, retries: int | None, pool_connections: int) -> ArmOptions:
+        """--timeout (per attempt) and --retries (None: the default) as ARM options."""
+        return cls(pool_connections=pool_connections, read_timeout=timeout, connection_timeout=min(10.0, timeout),
+                   total_timeout=max(cls.total_timeout, int(timeout) + 1),
+                   **({} if retries is None else {"retry_total": retries}))
+
 
 class WriteRefused(Exception):
     """Raised by the read-only guard before a non-read request is sent."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -110,6 +110,14 @@ class BlobContext(AzureContext):
         # anything else a newer AzureContext carries comes along unchanged
         vars(self).update({k: v for k, v in vars(base).items() if k not in vars(self)})
         self.plane = plane
+
+
+def limited(plane: BlobPlane, timeout: float, retries: int | None) -> BlobPlane:
+    """--timeout (per attempt) and --retries (None: the default) applied to the data plane."""
+    options = replace(plane.options, read_timeout=timeout,
+                      connection_timeout=min(plane.options.connection_timeout, timeout),
+                      **({} if retries is None else {"retry_total": retries}))
+    return replace(plane, options=options)
 
 
 def plane_from_options(
