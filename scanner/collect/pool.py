@@ -44,8 +44,25 @@ class Pool:
         self._held = threading.local()
         self._closed = threading.Event()
 
-    def run(self, func: Callable[[T], None], items: Iterable[T]) -> None:
-        futures = [self._executor.submit(func, item) for item in items]
+    def run(self, func: Callable[[T], None], items: Iterable[T], *, service: str | None = None) -> None:
+        """Each call keeps at most ``max_workers`` of its tasks queued or running (the
+        ``service``'s limit, when its tasks call a service that has one): tasks of
+        collectors running at once interleave in the shared queue instead of one
+        collector's thousands going first, and a rate-limited service's tasks never
+        hold workers that would only wait for its slots."""
+        limit = self.service_limits.get(service) if service else None
+        lanes = threading.Semaphore(min(self.max_workers, limit or self.max_workers))
+
+        def task(item: T) -> None:
+            try:
+                func(item)
+            finally:
+                lanes.release()
+
+        futures = []
+        for item in items:
+            lanes.acquire()
+            futures.append(self._executor.submit(task, item))
         for future in futures:
             future.result()
 

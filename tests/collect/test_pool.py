@@ -64,3 +64,33 @@ def test_a_slot_an_aborted_send_kept_is_given_back_at_the_threads_next_request()
 
         again()  # same thread: must not wait for the slot it holds itself
         assert done.is_set()
+
+
+def test_tasks_of_runs_going_on_at_once_interleave_and_a_limited_service_keeps_to_its_lanes() -> None:
+    """Two collectors' batches, submitted one after the other: the second's tasks start
+    long before the first's are done, and the IAM batch never has more tasks running
+    than IAM's limit (so no worker sits waiting for an IAM slot)."""
+    order: list[str] = []
+    running = {"iam": 0}
+    peak = {"iam": 0}
+    lock = threading.Lock()
+
+    def work(kind: str) -> None:
+        with lock:
+            order.append(kind)
+            if kind == "iam":
+                running["iam"] += 1
+                peak["iam"] = max(peak["iam"], running["iam"])
+        time.sleep(0.005)
+        if kind == "iam":
+            with lock:
+                running["iam"] -= 1
+
+    with Pool(max_workers=6, service_limits={"iam": 2}) as pool:
+        first = threading.Thread(target=pool.run, args=(work, ["s3"] * 60))
+        first.start()
+        time.sleep(0.01)  # the S3 batch is under way when the IAM batch arrives
+        pool.run(work, ["iam"] * 20, service="iam")
+        first.join()
+    assert peak["iam"] == 2
+    assert order.index("iam") < order.index("s3") + 30  # IAM did not wait behind all 60 S3 tasks

@@ -76,7 +76,7 @@ def collect(ctx: AwsContext, result: CollectResult) -> None:
     )
     for certificate in certificates:
         result.add(_server_certificate(ctx, result, certificate))
-    ctx.pool.run(lambda task: task[0](ctx, client, result, task[1]), tasks)
+    ctx.pool.run(lambda task: task[0](ctx, client, result, task[1]), tasks, service=SERVICE)
 
 
 def arn_prefix(ctx: AwsContext) -> str:
