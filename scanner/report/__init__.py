@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from scanner import atomic
 from scanner.report import csv_report, json_report, junit, markdown, sarif, table
@@ -63,10 +64,20 @@ def check_outputs(outputs: list[Output]) -> None:
         raise OutputError("-o: two outputs name the same file")
 
 
+# Formats written as they are encoded rather than rendered to one string first: the
+# JSON report of a large scan is tens of megabytes.
+STREAMED: dict[str, Callable[[ScanResult, RenderOptions, TextIO], None]] = {"json": json_report.dump}
+
+
 def write(result: ScanResult, output: Output, options: RenderOptions) -> None:
-    text = FORMATS[output.format](result, options)
+    streamed = STREAMED.get(output.format)
     if output.path is None:
-        sys.stdout.write(text)
+        if streamed is not None:
+            streamed(result, options, sys.stdout)
+        else:
+            sys.stdout.write(FORMATS[output.format](result, options))
         sys.stdout.flush()
+    elif streamed is not None:
+        atomic.write_with(output.path, lambda handle: streamed(result, options, handle))
     else:
-        atomic.write_text(output.path, text)
+        atomic.write_text(output.path, FORMATS[output.format](result, options))

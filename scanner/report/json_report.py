@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import Any, TextIO
 
 from scanner import __version__, coverage
 from scanner.callstats import CallStats
@@ -166,3 +166,9 @@ def _jsonable(value: Any) -> Any:
 
 def render(result: ScanResult, options: RenderOptions) -> str:
     return json.dumps(document(result, options.frameworks), indent=2, default=_jsonable) + "\n"
+
+
+def dump(result: ScanResult, options: RenderOptions, handle: TextIO) -> None:
+    """``render``'s text, written to ``handle`` piece by piece."""
+    json.dump(document(result, options.frameworks), handle, indent=2, default=_jsonable)
+    handle.write("\n")
