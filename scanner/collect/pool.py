@@ -3,10 +3,13 @@ flight, per-service limits, and the call ledger every SDK hook writes to."""
 
 from __future__ import annotations
 
+import itertools
+import math
+import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 from scanner.callstats import CallLedger
 
@@ -24,6 +27,60 @@ class Cancelled(Exception):
     collectors still running fail fast instead of reading on."""
 
 
+class _Workers:
+    """``size`` threads running tasks from one priority queue: lower priority first,
+    then first come, first served (the standard executor has no priorities)."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._size, self._name = size, name
+        self._queue: queue.PriorityQueue[tuple[float, int, Future[None] | None, Callable[[], None] | None]] = (
+            queue.PriorityQueue()
+        )
+        self._order = itertools.count()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, priority: int, task: Callable[[], None]) -> Future[None]:
+        future: Future[None] = Future()
+        with self._lock:
+            if len(self._threads) < self._size:  # started as needed, like the standard executor
+                thread = threading.Thread(target=self._work, name=f"{self._name}_{len(self._threads)}", daemon=True)
+                self._threads.append(thread)
+                thread.start()
+        self._queue.put((priority, next(self._order), future, task))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            _, _, future, task = self._queue.get()
+            if future is None or task is None:  # shutdown
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                task()
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+            else:
+                future.set_result(None)
+
+    def shutdown(self) -> None:
+        """Cancel what has not started, let running tasks end, stop the threads."""
+        while True:
+            try:
+                _, _, future, _ = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if future is not None:
+                future.cancel()
+        with self._lock:
+            threads = list(self._threads)
+        for _ in threads:
+            self._queue.put((math.inf, next(self._order), None, None))
+        for thread in threads:
+            thread.join()
+
+
 class Pool:
     """``run`` fans per-resource reads out over at most ``max_workers`` threads, waits
     for every task and re-raises the first exception a task raised (tasks are expected
@@ -37,7 +94,7 @@ class Pool:
         self.max_workers = max_workers
         self.calls = CallLedger()
         self.service_limits = dict(DEFAULT_SERVICE_LIMITS if service_limits is None else service_limits)
-        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="skyscan")
+        self._workers = _Workers(max_workers, "skyscan")
         self._in_flight = threading.BoundedSemaphore(max_workers)
         self._service_slots: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self._slots_lock = threading.Lock()
@@ -49,20 +106,28 @@ class Pool:
         ``service``'s limit, when its tasks call a service that has one): tasks of
         collectors running at once interleave in the shared queue instead of one
         collector's thousands going first, and a rate-limited service's tasks never
-        hold workers that would only wait for its slots."""
+        hold workers that would only wait for its slots. Those tasks go first in the
+        queue: the rate-limited service is the scan's critical path, so its slots must
+        never wait for a free worker."""
         limit = self.service_limits.get(service) if service else None
         lanes = threading.Semaphore(min(self.max_workers, limit or self.max_workers))
+        priority = 0 if limit else 1
 
-        def task(item: T) -> None:
-            try:
-                func(item)
-            finally:
-                lanes.release()
+        def task(item: T) -> Callable[[], None]:
+            def run_one() -> None:
+                try:
+                    func(item)
+                finally:
+                    lanes.release()
 
-        futures = []
+            return run_one
+
+        futures: list[Future[Any]] = []
         for item in items:
-            lanes.acquire()
-            futures.append(self._executor.submit(task, item))
+            while not lanes.acquire(timeout=0.2):  # a closed pool cancels the tasks that would free a lane
+                if self._closed.is_set():
+                    raise Cancelled("the scan was stopped before this read was queued")
+            futures.append(self._workers.submit(priority, task(item)))
         for future in futures:
             future.result()
 
@@ -93,7 +158,7 @@ class Pool:
 
     def close(self) -> None:
         self._closed.set()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._workers.shutdown()
 
     def __enter__(self) -> Pool:
         return self
