@@ -76,7 +76,9 @@ def gating(result: ScanResult) -> dict[str, Any]:
     return doc
 
 
-def document(result: ScanResult, frameworks: Sequence[Catalogue] = ()) -> dict[str, Any]:
+def document(result: ScanResult, frameworks: Sequence[Catalogue] = (), *, findings: bool = True) -> dict[str, Any]:
+    """The report as one object; ``findings=False`` leaves their list empty (``dump``
+    writes them one by one)."""
     snap = result.snapshot
     controls = {"compliance": [summarise(result, c).as_dict() for c in frameworks]} if frameworks else {}
     return {
@@ -96,7 +98,7 @@ def document(result: ScanResult, frameworks: Sequence[Catalogue] = ()) -> dict[s
         },
         "coverage": coverage_doc(coverage.measure(snap)),
         "summary": summary(result),
-        "findings": [finding_doc(f) for f in result.findings],
+        "findings": [finding_doc(f) for f in result.findings] if findings else [],
         "errors": [
             {
                 "provider": e.provider,
@@ -168,7 +170,16 @@ def render(result: ScanResult, options: RenderOptions) -> str:
     return json.dumps(document(result, options.frameworks), indent=2, default=_jsonable) + "\n"
 
 
+FINDINGS_KEY = '\n  "findings": []'  # top level (indent 2); string values never hold a raw newline
+
+
 def dump(result: ScanResult, options: RenderOptions, handle: TextIO) -> None:
-    """``render``'s text, written to ``handle`` piece by piece."""
-    json.dump(document(result, options.frameworks), handle, indent=2, default=_jsonable)
-    handle.write("\n")
+    """``render``'s text, written to ``handle`` one finding at a time, so a scan of
+    hundreds of thousands of findings never holds their JSON objects all at once."""
+    text = json.dumps(document(result, options.frameworks, findings=False), indent=2, default=_jsonable)
+    head, _, tail = text.partition(FINDINGS_KEY)
+    handle.write(head + '\n  "findings": [')
+    for index, finding in enumerate(result.findings):
+        item = json.dumps(finding_doc(finding), indent=2, default=_jsonable).replace("\n", "\n    ")
+        handle.write(("," if index else "") + "\n    " + item)
+    handle.write(("\n  ]" if result.findings else "]") + tail + "\n")
