@@ -88,7 +88,6 @@ class _Identity:
 _lock = threading.Lock()
 _identities: dict[AwsAccess, _Identity] = {}
 _opening: dict[AwsAccess, threading.Lock] = {}
-_loader: Any = None  # one botocore data loader per process: service models parsed once
 
 
 def _aws_context(unit: Unit, pool: Pool) -> AwsContext | UnreachableScope:
@@ -191,24 +190,9 @@ def _reach(access: AwsAccess, pool: Pool) -> _Identity | UnreachableScope:
 def _session(access: AwsAccess, credentials: Any) -> Any:
     """A fresh boto3 session (sessions are not shared between threads) that hands out
     ``credentials`` and keeps the profile's configuration."""
-    global _loader
-    import boto3
-    import botocore.credentials
-    import botocore.loaders
-    import botocore.session
+    from scanner.collect.aws.accounts import session_with
 
-    class Given(botocore.credentials.CredentialProvider):  # type: ignore[misc]
-        METHOD = "skyscan-worker"
-
-        def load(self) -> Any:
-            return credentials
-
-    core = botocore.session.Session(profile=access.profile)
-    with _lock:
-        _loader = _loader or botocore.loaders.create_loader()
-        core.register_component("data_loader", _loader)
-    core.register_component("credential_provider", botocore.credentials.CredentialResolver([Given()]))
-    return boto3.Session(botocore_session=core, region_name=access.home_region)
+    return session_with(credentials, profile=access.profile, region=access.home_region)
 
 
 # Azure ----------------------------------------------------------------------------------

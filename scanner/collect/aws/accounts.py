@@ -13,6 +13,7 @@ through the same guarded STS client that obtained them, so a long scan keeps goi
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from typing import Any
 import boto3
 import botocore.credentials
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 
 from scanner.collect.aws.context import AwsContext, AwsSetupError, describe_error
@@ -73,6 +75,24 @@ class _Fixed(botocore.credentials.CredentialProvider):  # type: ignore[misc]
 
     def load(self) -> botocore.credentials.Credentials:
         return self._credentials
+
+
+_loader: Any = None  # one botocore data loader per process: service models parsed once
+_loader_lock = threading.Lock()
+
+
+def session_with(credentials: botocore.credentials.Credentials, *, profile: str | None, region: str) -> boto3.Session:
+    """A boto3 session that hands out ``credentials`` and keeps the profile's
+    configuration (region, endpoint_url), never its credentials. Sessions share one
+    data loader, so an organisation's hundredth account does not parse the service
+    models again."""
+    global _loader
+    core = botocore.session.Session(profile=profile)
+    with _loader_lock:
+        _loader = _loader or botocore.loaders.create_loader()
+    core.register_component("data_loader", _loader)
+    core.register_component("credential_provider", botocore.credentials.CredentialResolver([_Fixed(credentials)]))
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def _now() -> datetime:
@@ -129,13 +149,8 @@ def assume(
         method="assume-role",
         time_fetcher=clock or _now,
     )
-    # the base profile's configuration (region, endpoint_url) carries over; its
-    # credentials do not: the resolver hands out only the assumed role's
-    core = botocore.session.Session(profile=hub.profile)
-    core.register_component("credential_provider", botocore.credentials.CredentialResolver([_Fixed(credentials)]))
-    session = boto3.Session(botocore_session=core, region_name=hub.home_region)
     return AwsContext(
-        session,
+        session_with(credentials, profile=hub.profile, region=hub.home_region),
         account=str(first["account"]),
         home_region=hub.home_region,
         regions=hub.regions,

@@ -149,8 +149,8 @@ class CallAccounting(SansIOHTTPPolicy[Any, Any]):
         self._pool = pool
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        subscription, namespace, _ = arm_operation(request.http_request.url)
-        self._pool.request_started(subscription, namespace)
+        named = request.context["skyscan_operation"] = arm_operation(request.http_request.url)
+        self._pool.request_started(named[0], named[1])
 
     def on_response(self, request: PipelineRequest[Any], response: PipelineResponse[Any, Any]) -> None:
         self._finished(request, throttled=response.http_response.status_code == 429)
@@ -162,7 +162,7 @@ class CallAccounting(SansIOHTTPPolicy[Any, Any]):
         self._pool.request_finished()
         retry = "skyscan_attempted" in request.context  # the context lives across a read's attempts
         request.context["skyscan_attempted"] = True
-        subscription, namespace, operation = arm_operation(request.http_request.url)
+        subscription, namespace, operation = request.context["skyscan_operation"]
         self._pool.calls.count(
             "azure", subscription, "global", namespace, operation, retries=int(retry), throttled=int(throttled)
         )
